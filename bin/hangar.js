@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// Entry point of the `hangar` command: the compiled CLI when `npm run build` has produced dist/,
+// otherwise the TypeScript sources through tsx (a development checkout).
+import { existsSync } from 'node:fs';
+
+const dist = new URL('../dist/cli/main.js', import.meta.url);
+if (existsSync(dist)) {
+  await import(dist.href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(new URL('../src/cli/main.ts', import.meta.url).href);
+}
