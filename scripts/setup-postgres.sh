@@ -2,6 +2,7 @@
 # Starts a throwaway PostgreSQL 15 cluster for the store tests and prints its URL on stdout
 # (everything else goes to stderr), so callers can do:
 #   export HANGAR_TEST_PG_URL="$(scripts/setup-postgres.sh)"
+# or, with --env, prints `export HANGAR_TEST_PG_URL=…` for `eval "$(scripts/setup-postgres.sh --env)"`.
 # Idempotent: installs postgresql-15 only when missing, initialises the cluster only once, starts it
 # only when it is not answering, creates the database only when absent.
 # Settings (env): HANGAR_PG_DIR (default /tmp/hangar-pg), HANGAR_PG_PORT (55432),
@@ -12,6 +13,15 @@ PGDIR="${HANGAR_PG_DIR:-/tmp/hangar-pg}"
 PORT="${HANGAR_PG_PORT:-55432}"
 DB="${HANGAR_PG_DB:-hangar_test}"
 HOST=127.0.0.1
+MODE=url
+case "${1:-}" in
+  --env) MODE=env ;;
+  "") ;;
+  *)
+    echo "usage: $0 [--env]" >&2
+    exit 2
+    ;;
+esac
 
 log() { echo "setup-postgres: $*" >&2; }
 
@@ -84,4 +94,9 @@ if [ "$("${PSQL[@]}" -c "select 1 from pg_database where datname = '$DB'")" != "
   "${PSQL[@]}" -c "create database \"$DB\"" >&2
 fi
 
-echo "postgres://postgres@$HOST:$PORT/$DB"
+URL="postgres://postgres@$HOST:$PORT/$DB"
+if [ "$MODE" = env ]; then
+  echo "export HANGAR_TEST_PG_URL=$URL"
+else
+  echo "$URL"
+fi

@@ -1,0 +1,189 @@
+// Opens the store: one Kysely instance over SQLite (embedded default) or PostgreSQL, migrated to the
+// latest schema. Everything that differs between the two dialects lives here or in migrations/;
+// the queries are written once against the portable subset (integer ids, 0/1 booleans, epoch-second
+// integer times, JSON as text, RETURNING, ON CONFLICT).
+import Database from 'better-sqlite3';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  type SqliteDialectConfig,
+  SqliteDriver,
+} from 'kysely';
+import pg from 'pg';
+import { migrateToLatest } from './migrations/index.js';
+import type { Database as Schema } from './schema.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+/** Where a store lives, as parsed from its URL. */
+export type StoreLocation = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string };
+
+export interface StoreOptions {
+  /** Run pending migrations on open (default true). */
+  migrate?: boolean;
+  /** PostgreSQL only: the schema to work in (created when missing). Default: the server's search_path. */
+  schema?: string;
+  /** PostgreSQL only: max connections in the pool (default 10). */
+  poolSize?: number;
+  /** SQLite only: how long a writer waits for another process's lock, in ms (default 5000). */
+  busyTimeoutMs?: number;
+}
+
+/** An open store. `db` is the only way in; close it when done. */
+export interface Store {
+  readonly db: Kysely<Schema>;
+  readonly dialect: DialectName;
+  /** The store's location with any password removed, for logs. */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+/** The error thrown for a database URL or option a user got wrong. */
+export class StoreConfigError extends Error {
+  override name = 'StoreConfigError';
+}
+
+const schemaName = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * Parses a store URL: `sqlite:PATH`, `sqlite://PATH`, `:memory:`, a plain file path, or
+ * `postgres://…` / `postgresql://…`.
+ */
+export function parseStoreUrl(url: string): StoreLocation {
+  const u = url.trim();
+  if (u === '') throw new StoreConfigError('database URL is empty');
+  if (/^postgres(ql)?:\/\//i.test(u)) return { dialect: 'postgres', url: u };
+  if (/^sqlite3?:/i.test(u)) {
+    let path = u.replace(/^sqlite3?:/i, '');
+    if (path.startsWith('//')) path = path.slice(2);
+    if (path === '') throw new StoreConfigError(`database URL ${u} names no file`);
+    return { dialect: 'sqlite', path };
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(u);
+  if (scheme) {
+    throw new StoreConfigError(
+      `unsupported database URL scheme "${scheme[1]}:" (use sqlite:PATH, a file path, or postgres://…)`,
+    );
+  }
+  return { dialect: 'sqlite', path: u };
+}
+
+/** A store location safe to print: the password of a PostgreSQL URL is masked. */
+export function redactLocation(loc: StoreLocation): string {
+  if (loc.dialect === 'sqlite') return `sqlite:${loc.path}`;
+  try {
+    const parsed = new URL(loc.url);
+    if (parsed.password) parsed.password = '******';
+    return parsed.toString();
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
+}
+
+/** Opens (and by default migrates) the store at `url`. */
+export async function openStore(url: string, options: StoreOptions = {}): Promise<Store> {
+  const loc = parseStoreUrl(url);
+  const location = redactLocation(loc);
+  const { db, dialect } =
+    loc.dialect === 'sqlite' ? openSqlite(loc.path, options) : await openPostgres(loc.url, options);
+  if (options.migrate !== false) {
+    try {
+      await migrateToLatest(db, dialect, options.schema);
+    } catch (err) {
+      await db.destroy();
+      throw err;
+    }
+  }
+  return { db, dialect, location, close: () => db.destroy() };
+}
+
+function openSqlite(path: string, options: StoreOptions): { db: Kysely<Schema>; dialect: DialectName } {
+  if (options.schema !== undefined) throw new StoreConfigError('the schema option is for PostgreSQL only');
+  let database: Database.Database;
+  try {
+    database = new Database(path);
+  } catch (err) {
+    throw new StoreConfigError(`cannot open SQLite database ${path}: ${(err as Error).message}`);
+  }
+  // WAL lets readers (API, SSE) proceed while the scheduler writes; busy_timeout makes a second
+  // process wait for the write lock instead of failing at once with SQLITE_BUSY.
+  if (path !== ':memory:') database.pragma('journal_mode = WAL');
+  database.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+  database.pragma('foreign_keys = ON');
+  database.pragma('synchronous = NORMAL');
+  return { db: new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database }) }), dialect: 'sqlite' };
+}
+
+// SQLite transactions start with BEGIN IMMEDIATE: the write lock is taken (waiting up to
+// busy_timeout) before the first read. With a plain deferred BEGIN, a transaction that reads and
+// then writes while another process committed in between fails at once with SQLITE_BUSY, since
+// the busy handler cannot help a stale read snapshot.
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
+// pg hands int8 (bigint: our times, COUNT(*)) back as strings; every value we store fits in a JS
+// number, so parse them as numbers and rows look the same as on SQLite. Scoped to our pools rather
+// than pg's global type table, so other pg users in the process are not affected.
+const INT8_OID = 20;
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary'
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+async function openPostgres(
+  url: string,
+  options: StoreOptions,
+): Promise<{ db: Kysely<Schema>; dialect: DialectName }> {
+  const schema = options.schema;
+  if (schema !== undefined && !schemaName.test(schema)) {
+    throw new StoreConfigError(`invalid PostgreSQL schema name "${schema}" (lower-case letters, digits, _)`);
+  }
+  const config: pg.PoolConfig = { connectionString: url, max: options.poolSize ?? 10, types: pgTypes };
+  if (schema !== undefined) {
+    // The schema must exist before any pooled connection puts it on its search_path.
+    const client = new pg.Client({ connectionString: url });
+    try {
+      await client.connect();
+      await client.query(`create schema if not exists "${schema}"`);
+    } catch (err) {
+      throw new StoreConfigError(`cannot connect to PostgreSQL: ${(err as Error).message}`);
+    } finally {
+      await client.end().catch(() => {});
+    }
+    config.options = `-c search_path=${schema}`;
+  }
+  const pool = new pg.Pool(config);
+  // An idle connection that dies (server restart) emits 'error' on the pool; unhandled, that would
+  // crash the process. The next query on a fresh connection reports any lasting problem instead.
+  pool.on('error', () => {});
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres' };
+}
+
+/** True when `err` is a unique-constraint violation on either dialect. */
+export function isUniqueViolation(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const code = (err as { code?: unknown }).code;
+  // PostgreSQL: SQLSTATE 23505; better-sqlite3: extended result codes.
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
