@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeFixture, sh } from '../../../test/exec/support/git-repo.js';
@@ -67,10 +68,36 @@ test('commands run in the workspace with a private HOME, traced, stdout and stde
     assert.deepEqual(lines.slice(0, 3), ['+ echo "out $GREETING"', 'out hi', '+ echo err >&2']);
     assert.ok(lines.includes('err'));
     assert.ok(lines.includes(ws), `pwd is the workspace ${ws}`);
-    assert.ok(lines.includes(`home=${join(root, 'home')}`));
+    assert.ok(lines.includes(`home=${join(root, 'home', 'drone')}`));
     assert.match(ws, /\/hangar-[\w-]+\/drone\/src$/);
   });
   assert.equal(existsSync(root), false, 'destroy removes the stage folder');
+});
+
+test("the compiler's exec layout is used as given, and an existing folder is refused", async () => {
+  const base = join(tmpdir(), `drone-layout-${process.pid}-${Date.now()}`);
+  const full = join(base, 'drone', 'src');
+  const home = join(base, 'home', 'drone');
+  const s = step('where', { commands: ['pwd', 'echo "$HOME"', 'test -d "$HOME"'], workingDir: full });
+  const p = plan([s], { workspace: { base, path: 'drone/src', full } });
+  await withStage(p, async (e) => {
+    assert.equal(e.workspaceOf(p), full);
+    const r = await runStep(e, p, s, { env: { HOME: home, DRONE_WORKSPACE: full } });
+    assert.equal(r.exitCode, 0, r.out);
+    assert.deepEqual(
+      r.out
+        .split('\n')
+        .filter((l) => !l.startsWith('+'))
+        .slice(0, 2),
+      [full, home],
+    );
+    // A second stage with the same folder must not take it over (nor remove it later).
+    const twin = { ...p, id: `${p.id}-twin` };
+    await assert.rejects(e.setup(twin, { signal: new AbortController().signal }), /already exists/);
+    await e.destroy(twin);
+    assert.equal(existsSync(full), true);
+  });
+  assert.equal(existsSync(base), false);
 });
 
 test('DRONE_WORKSPACE points at the host folder, not the container path of the plan', async () => {

@@ -1,9 +1,13 @@
-// The exec engine: steps of `type: exec` pipelines run as host processes in a temporary workspace
-// `<tmp>/hangar-<id>/{home, opt, <workspace>}` (Drone's exec runner layout, drone-reference.md §3.2),
-// with HOME and DRONE_WORKSPACE pointing inside it. The clone step uses the built-in clone.
+// The exec engine: steps of `type: exec` pipelines run as host processes in a temporary stage folder
+// `{home/drone, opt, drone/src}` (Drone's exec runner layout, drone-reference.md §3.2) with HOME and
+// DRONE_WORKSPACE pointing inside it. The clone step uses the built-in clone.
+// Where the folder is: an exec plan from the compiler names it (`workspace.base`, e.g.
+// `/tmp/drone-<id>`, with `workspace.path` relative) and the engine creates exactly that folder,
+// refusing one that already exists (so destroy only ever removes what this engine made). Any other
+// plan gets `<tmp>/hangar-<id>-<random>`, its workspace paths mapped inside.
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import type { Plan, PlanStep } from '../../spec/plan.js';
 import { cloneRepository } from '../clone/index.js';
 import {
@@ -104,14 +108,33 @@ export class ExecEngine implements Engine {
   }
 
   private async create(plan: Plan): Promise<StageState> {
-    await mkdir(this.tmp, { recursive: true });
-    const root = await mkdtemp(join(this.tmp, `hangar-${plan.id.replace(/[^\w-]/g, '')}-`));
-    const full = plan.workspace.full || '/drone/src';
+    const ws = plan.workspace;
+    let root: string;
+    let workspace: string;
+    let base: string;
+    if (isHostLayout(plan)) {
+      root = ws.base;
+      workspace = ws.full;
+      base = ws.base;
+      await mkdir(dirname(root), { recursive: true });
+      try {
+        await mkdir(root, { mode: 0o700 });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`${root} already exists`);
+        throw e;
+      }
+    } else {
+      await mkdir(this.tmp, { recursive: true });
+      root = await mkdtemp(join(this.tmp, `hangar-${plan.id.replace(/[^\w-]/g, '')}-`));
+      const full = ws.full || '/drone/src';
+      workspace = join(root, full);
+      base = join(root, ws.base || full);
+    }
     const state: StageState = {
       root,
-      home: join(root, 'home'),
-      workspace: join(root, full),
-      base: join(root, plan.workspace.base || full),
+      home: join(root, 'home', 'drone'),
+      workspace,
+      base,
       groups: new Set(),
       running: new Set(),
     };
@@ -176,16 +199,18 @@ export class ExecEngine implements Engine {
       if (v !== undefined && v !== '') env[name] = v;
     }
     env.PATH ??= '/usr/local/bin:/usr/bin:/bin';
-    Object.assign(env, { HOME: stage.home, USERPROFILE: stage.home }, stepEnv);
+    Object.assign(env, stepEnv);
+    env.HOME ??= stage.home;
+    env.USERPROFILE ??= env.HOME;
     env.DRONE_WORKSPACE = stage.workspace;
-    env.DRONE_WORKSPACE_BASE = stage.base;
     env.DRONE_HOME = stage.workspace;
+    if ('DRONE_WORKSPACE_BASE' in env) env.DRONE_WORKSPACE_BASE = stage.base;
     env.GIT_TERMINAL_PROMPT = '0';
     const machine = env.DRONE_NETRC_MACHINE;
     if (machine) {
       const login = env.DRONE_NETRC_USERNAME ?? '';
       const password = env.DRONE_NETRC_PASSWORD ?? '';
-      // Always the stage HOME: a HOME overridden by the step could be the host user's real one.
+      // Always the stage HOME: a HOME set by the step could be the host user's real one.
       await writeFile(
         join(stage.home, '.netrc'),
         `machine ${machine}\nlogin ${login}\npassword ${password}\n`,
@@ -202,7 +227,17 @@ export class ExecEngine implements Engine {
   private workingDir(plan: Plan, stage: StageState, step: PlanStep): string {
     const wd = step.workingDir;
     if (!wd || wd === plan.workspace.full) return stage.workspace;
-    // Container paths map into the stage folder, relative ones into the workspace.
-    return isAbsolute(wd) ? join(stage.root, wd) : join(stage.workspace, wd);
+    if (!isAbsolute(wd)) return join(stage.workspace, wd);
+    // Paths inside the stage folder are used as they are; container paths are mapped into it.
+    const rel = relative(stage.root, wd);
+    return rel && !rel.startsWith('..') && !isAbsolute(rel) ? wd : join(stage.root, wd);
   }
+}
+
+/** True for the compiler's exec layout: an absolute stage folder and a workspace path inside it. */
+function isHostLayout(plan: Plan): boolean {
+  const { base, path, full } = plan.workspace;
+  return (
+    plan.type === 'exec' && isAbsolute(base) && path !== '' && !isAbsolute(path) && full === join(base, path)
+  );
 }

@@ -1,5 +1,8 @@
 // The environment a step starts with: the plan's env, then the live build/stage/step values that
-// Drone re-applies at execution time (drone-reference.md §4.6), then secret values (appended last).
+// Drone re-applies at execution time (drone-reference.md §4.6), the netrc variables for steps that get
+// them, then secret values (appended last).
+import type { Netrc } from '../../spec/context.js';
+import { netrcEnviron } from '../../spec/environ/environ.js';
 import type { PlanStep } from '../../spec/plan.js';
 
 /** What the executor knows about the stage when a step starts. */
@@ -24,6 +27,7 @@ export function stepEnvironment(
   number: number,
   live: LiveState,
   secret: (name: string) => string | undefined,
+  netrc?: Netrc,
 ): Record<string, string> {
   const env: Record<string, string> = { ...step.environment };
   const failure = live.failing ? 'failure' : undefined;
@@ -36,6 +40,7 @@ export function stepEnvironment(
   // Drone fills unfinished times with "now".
   env.DRONE_STAGE_FINISHED = String(live.now);
   env.DRONE_BUILD_FINISHED = String(live.now);
+  if (step.netrc) Object.assign(env, netrcEnviron(netrc));
   for (const ref of step.secrets) {
     const value = secret(ref.name);
     if (value !== undefined) env[ref.env] = value;

@@ -395,7 +395,7 @@ test('secrets: resolved into the env by name (case-insensitive) and masked in ev
   assert.equal(res.steps[2]!.error, `login failed with ${MASK}`);
 });
 
-test('netrc credentials of the clone source are masked too', async () => {
+test('netrc: variables for steps entitled to them, credentials masked everywhere', async () => {
   const e = new ScriptedEngine({ a: exit(0, 'ghp_token123 x-oauth-basic\n') });
   const clone = {
     remote: 'https://example.com/o/r.git',
@@ -404,8 +404,13 @@ test('netrc credentials of the clone source are masked too', async () => {
     branch: 'main',
     netrc: { machine: 'example.com', login: 'ghp_token123', password: 'x-oauth-basic' },
   };
-  const { res } = await run([step('a')], e, { clone });
+  const { res } = await run([step('a', { netrc: true }), step('b')], e, { clone });
   assert.equal(res.steps[0]!.log[0]!.out, `${MASK} x-oauth-basic\n`);
+  const env = e.envs.get('a')!;
+  assert.equal(env.DRONE_NETRC_MACHINE, 'example.com');
+  assert.equal(env.DRONE_NETRC_USERNAME, 'ghp_token123');
+  assert.equal(env.DRONE_NETRC_FILE, 'machine example.com login ghp_token123 password x-oauth-basic');
+  assert.equal(e.envs.get('b')!.DRONE_NETRC_MACHINE, undefined);
 });
 
 test('callbacks: async onStepStart is awaited; every step gets exactly one start and one end', async () => {

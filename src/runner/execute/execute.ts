@@ -214,6 +214,7 @@ class StageRun {
           now: this.seconds(),
         },
         this.secret,
+        this.opts.clone?.netrc,
       );
       try {
         const running = this.engine.runStep(this.plan, step, {
