@@ -158,6 +158,26 @@ test('without a branch the whole remote is fetched and the commit checked out', 
   }
 });
 
+test('cloning again into an existing repository reuses it (the branch is reset)', async () => {
+  const r = await clone({ commit: fx.c3 });
+  try {
+    assert.equal(r.code, 0, r.out);
+    let out = '';
+    const again = await cloneRepository(
+      { remote: fx.origin, ref: 'refs/heads/main', commit: fx.c1, branch: 'main' },
+      SPEC,
+      r.dir,
+      { output: (c) => (out += c), signal: new AbortController().signal },
+    );
+    assert.equal(again, 0, out);
+    assert.doesNotMatch(out, /git init/);
+    assert.match(out, /\+ git checkout -f -B main/);
+    assert.equal(await sh(r.dir, 'rev-parse', 'HEAD'), fx.c1);
+  } finally {
+    await r.cleanup();
+  }
+});
+
 test('a file:// remote works like a path', async () => {
   const r = await clone({ remote: `file://${fx.origin}` }, { depth: 1 });
   try {

@@ -78,9 +78,10 @@ async function sequence(ctx: GitContext, ops: Op[]): Promise<number> {
 async function run(ctx: GitContext, src: CloneSource, spec: CloneSpec): Promise<number> {
   const retries = spec.retries;
   const depth = spec.depth > 0 ? [`--depth=${spec.depth}`] : [];
-  const init: Op[] = existsSync(join(ctx.cwd, '.git'))
-    ? []
-    : [{ args: ['init'] }, { args: ['remote', 'add', 'origin', src.remote] }];
+  const fresh = !existsSync(join(ctx.cwd, '.git'));
+  const init: Op[] = fresh ? [{ args: ['init'] }, { args: ['remote', 'add', 'origin', src.remote] }] : [];
+  // A fresh repository has no branch yet (`-b`, as Drone); a reused one may (`-B` resets it).
+  const newBranch = fresh ? '-b' : '-B';
   const fetchBranch = (b: string, flags: string[]): Op => ({
     args: ['fetch', ...flags, 'origin', `+refs/heads/${b}:refs/remotes/origin/${b}`],
     retries,
@@ -114,7 +115,7 @@ async function run(ctx: GitContext, src: CloneSource, spec: CloneSpec): Promise<
     const code = await sequence(ctx, [
       ...init,
       fetchBranch(src.branch, depth),
-      { args: ['checkout', '-f', '-B', src.branch, `origin/${src.branch}`] },
+      { args: ['checkout', '-f', newBranch, src.branch, `origin/${src.branch}`] },
       {
         args: ['fetch', 'origin', `+${src.ref}:${local}`],
         retries,
@@ -143,7 +144,7 @@ async function run(ctx: GitContext, src: CloneSource, spec: CloneSpec): Promise<
   const code = await sequence(ctx, [...init, fetchBranch(src.branch, depth)]);
   if (code !== 0) return code;
   if (!src.commit)
-    return sequence(ctx, [{ args: ['checkout', '-f', '-B', src.branch, `origin/${src.branch}`] }]);
+    return sequence(ctx, [{ args: ['checkout', '-f', newBranch, src.branch, `origin/${src.branch}`] }]);
   const ops: Op[] = [];
   if ((await git(ctx, ['cat-file', '-e', `${src.commit}^{commit}`], { quiet: true })) !== 0) {
     // The commit is older than the fetched depth (or not on the branch): ask for it by id.
@@ -154,7 +155,7 @@ async function run(ctx: GitContext, src: CloneSource, spec: CloneSpec): Promise<
     });
   }
   ops.push({
-    args: ['checkout', '-f', '-B', src.branch, src.commit],
+    args: ['checkout', '-f', newBranch, src.branch, src.commit],
     fail: `could not check out commit ${src.commit}`,
   });
   return sequence(ctx, ops);
