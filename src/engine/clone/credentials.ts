@@ -55,6 +55,7 @@ export class LineRedactor {
     private readonly sink: (text: string) => void,
   ) {}
 
+  /** Adds output; whole lines go out redacted, a partial line waits. */
   write(chunk: string): void {
     this.buf += chunk;
     const cut = Math.max(this.buf.lastIndexOf('\n'), this.buf.lastIndexOf('\r'));
@@ -63,6 +64,7 @@ export class LineRedactor {
     this.buf = this.buf.slice(cut + 1);
   }
 
+  /** Releases the partial line (redacted). */
   end(): void {
     if (this.buf) this.sink(redact(this.buf, this.secrets));
     this.buf = '';

@@ -39,6 +39,8 @@ interface StageState {
   /** Process groups of running steps. */
   groups: Set<number>;
   running: Set<Promise<unknown>>;
+  /** Aborted by destroy: stops steps (a clone included) that nobody else stopped. */
+  stop: AbortController;
 }
 
 const DEFAULT_HOST_ENV = ['PATH', 'USER', 'LANG', 'LC_ALL', 'TZ'];
@@ -97,6 +99,7 @@ export class ExecEngine implements Engine {
     const stage = await entry;
     if (!stage) return;
     for (const g of stage.groups) killGroup(g, 'SIGKILL');
+    stage.stop.abort();
     await Promise.allSettled([...stage.running]);
     await rm(stage.root, { recursive: true, force: true, maxRetries: 3 });
   }
@@ -137,6 +140,7 @@ export class ExecEngine implements Engine {
       base,
       groups: new Set(),
       running: new Set(),
+      stop: new AbortController(),
     };
     try {
       await mkdir(state.home, { recursive: true, mode: 0o700 });
@@ -151,11 +155,12 @@ export class ExecEngine implements Engine {
 
   private async run(plan: Plan, stage: StageState, step: PlanStep, opts: StepRunOptions): Promise<number> {
     const env = await this.environment(stage, opts.env);
+    const signal = AbortSignal.any([opts.signal, stage.stop.signal]);
     if (step.clone) {
       if (!opts.clone) throw new EngineError('the clone step has no source to clone', 'no_clone_source');
       return cloneRepository(opts.clone, step.clone, stage.workspace, {
         output: opts.output,
-        signal: opts.signal,
+        signal,
         env,
         retryDelayMs: this.cloneRetryDelayMs,
       });
@@ -182,7 +187,7 @@ export class ExecEngine implements Engine {
       cwd,
       env,
       output: opts.output,
-      signal: opts.signal,
+      signal,
       graceMs: this.grace,
       track: (g, alive) => (alive ? stage.groups.add(g) : stage.groups.delete(g)),
     });
