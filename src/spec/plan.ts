@@ -62,6 +62,11 @@ export interface PlanStep {
   timeout: number;
   /** Pull secret names (docker `config.json` contents) usable for this step's image. */
   pullSecrets: string[];
+  /**
+   * True when the step receives the build's netrc credentials (docker: the `DRONE_NETRC_*` variables,
+   * see `netrcEnviron` in spec/environ; exec: `$HOME/.netrc`). The credentials never enter the plan.
+   */
+  netrc?: boolean;
 }
 
 export type PlanVolume =
