@@ -387,8 +387,7 @@ test('environment precedence: globals < params < pipeline env < proxy < build va
   assert.equal(env.DRONE_WORKSPACE, '/drone/src');
   assert.equal(env.DRONE_WORKSPACE_BASE, '/drone/src');
   assert.equal(env.DRONE_WORKSPACE_PATH, '');
-  assert.equal(env.DRONE_DOCKER_NETWORK_ID, 'stage1');
-  assert.equal(env.DRONE_DOCKER_VOLUME_ID, 'stage1');
+  assert.equal(env.DRONE_DOCKER_NETWORK_ID, undefined, 'the engine names the network');
   assert.equal(env.DRONE_BUILD_LINK, 'https://ci.example.com/octocat/hello/42');
   assert.equal(env.GIT_TERMINAL_PROMPT, '0');
   assert.equal(env.CI, 'true');

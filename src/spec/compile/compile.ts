@@ -5,6 +5,8 @@
 // - the per-stage workspace volume is implied by `plan.workspace` (docker: mounted at `base` in
 //   every step; exec: `base` is the stage's temporary root), not listed in `volumes`;
 // - netrc credentials are not in the plan: steps entitled to them have `netrc: true`;
+// - DRONE_DOCKER_NETWORK_ID / DRONE_DOCKER_VOLUME_ID name resources the engine creates, so the
+//   engine, not the compiler, knows and sets them;
 // - exec steps keep their `commands` and `shell`; the exec engine turns them into a script (Drone's
 //   exact text is `execPosixScript`/`execPowershellScript` in script.ts, which Drone writes to
 //   `<root>/opt/<step>` and runs with `/bin/sh -e <file>`).
@@ -129,13 +131,7 @@ export function compileStage(pipeline: Pipeline, ctx: BuildContext, opts: Compil
         DRONE_WORKSPACE: ws.full,
         GIT_TERMINAL_PROMPT: '0',
       }
-    : {
-        DRONE_DOCKER_NETWORK_ID: opts.id,
-        DRONE_WORKSPACE: ws.full,
-        DRONE_WORKSPACE_BASE: ws.base,
-        DRONE_WORKSPACE_PATH: ws.path,
-        DRONE_DOCKER_VOLUME_ID: opts.id,
-      };
+    : { DRONE_WORKSPACE: ws.full, DRONE_WORKSPACE_BASE: ws.base, DRONE_WORKSPACE_PATH: ws.path };
   const stageEnv = combine(
     opts.environ,
     ctx.build.params,
