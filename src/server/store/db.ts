@@ -6,9 +6,11 @@ import Database from 'better-sqlite3';
 import {
   CompiledQuery,
   type DatabaseConnection,
+  type DatabaseIntrospector,
   type Driver,
   Kysely,
   PostgresDialect,
+  type PostgresDialectConfig,
   SqliteDialect,
   type SqliteDialectConfig,
   SqliteDriver,
@@ -16,6 +18,7 @@ import {
 import pg from 'pg';
 import { migrateToLatest } from './migrations/index.js';
 import type { Database as Schema } from './schema.js';
+import { SchemaIntrospector } from './schema-introspector.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -159,25 +162,51 @@ async function openPostgres(
     throw new StoreConfigError(`invalid PostgreSQL schema name "${schema}" (lower-case letters, digits, _)`);
   }
   const config: pg.PoolConfig = { connectionString: url, max: options.poolSize ?? 10, types: pgTypes };
-  if (schema !== undefined) {
-    // The schema must exist before any pooled connection puts it on its search_path.
-    const client = new pg.Client({ connectionString: url });
-    try {
-      await client.connect();
-      await client.query(`create schema if not exists "${schema}"`);
-    } catch (err) {
-      throw new StoreConfigError(`cannot connect to PostgreSQL: ${(err as Error).message}`);
-    } finally {
-      await client.end().catch(() => {});
-    }
-    config.options = `-c search_path=${schema}`;
+  // Connect once up front: a wrong URL or a server that is down gets one clear message here rather
+  // than a migration failure. With a schema, it must also exist before any pooled connection puts
+  // it on its search_path.
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await client.connect();
+    if (schema !== undefined) await createSchema(client, schema);
+  } catch (err) {
+    throw new StoreConfigError(
+      `cannot use PostgreSQL at ${redactLocation({ dialect: 'postgres', url })}: ${(err as Error).message}`,
+    );
+  } finally {
+    await client.end().catch(() => {});
   }
+  if (schema !== undefined) config.options = `-c search_path=${schema}`;
   const pool = new pg.Pool(config);
   // An idle connection that dies (server restart) emits 'error' on the pool; unhandled, that would
   // crash the process. The next query on a fresh connection reports any lasting problem instead.
   pool.on('error', () => {});
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Schema>({ dialect: new ScopedPostgresDialect({ pool }, schema) });
   return { db, dialect: 'postgres' };
+}
+
+// Introspection (which Kysely's Migrator uses) stays inside the store's schema: see
+// schema-introspector.ts.
+class ScopedPostgresDialect extends PostgresDialect {
+  constructor(
+    config: PostgresDialectConfig,
+    private readonly schema: string | undefined,
+  ) {
+    super(config);
+  }
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new SchemaIntrospector(db, this.schema);
+  }
+}
+
+async function createSchema(client: pg.Client, schema: string): Promise<void> {
+  try {
+    await client.query(`create schema if not exists "${schema}"`);
+  } catch (err) {
+    // Two servers creating the schema at the same moment: IF NOT EXISTS does not stop the loser
+    // from tripping over the catalog's unique index. The schema exists either way.
+    if (!isUniqueViolation(err) && (err as { code?: unknown }).code !== '42P06') throw err;
+  }
 }
 
 /** True when `err` is a unique-constraint violation on either dialect. */

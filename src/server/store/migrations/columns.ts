@@ -1,6 +1,5 @@
 // Column helpers for migrations: the few places where the DDL differs per dialect.
-import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
-import { sql } from 'kysely';
+import type { ColumnDefinitionBuilder } from 'kysely';
 import type { DialectName } from '../db.js';
 
 /** Callback for `addColumn`. */
@@ -32,24 +31,3 @@ export const int =
   (dflt = 0): ColumnCallback =>
   (col) =>
     col.notNull().defaultTo(dflt);
-
-/**
- * Runs a migration body atomically. PostgreSQL migrations already run in a transaction (Kysely's
- * Migrator, transactional DDL); on SQLite the Migrator runs on one plain connection, so wrap it
- * here: a failed migration must leave no half-made schema behind.
- */
-export async function atomically<DB>(
-  dialect: DialectName,
-  db: Kysely<DB>,
-  body: () => Promise<void>,
-): Promise<void> {
-  if (dialect === 'postgres') return body();
-  await sql`begin immediate`.execute(db);
-  try {
-    await body();
-    await sql`commit`.execute(db);
-  } catch (err) {
-    await sql`rollback`.execute(db);
-    throw err;
-  }
-}
