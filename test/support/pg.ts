@@ -9,7 +9,9 @@ export const pgUrl: string | undefined = process.env.HANGAR_TEST_PG_URL || undef
 export function pgSkip(): string | false {
   if (pgUrl) return false;
   if (process.env.CI === 'true') {
-    throw new Error('PostgreSQL required in CI but HANGAR_TEST_PG_URL is not set (run scripts/setup-postgres.sh)');
+    throw new Error(
+      'PostgreSQL required in CI but HANGAR_TEST_PG_URL is not set (run scripts/setup-postgres.sh)',
+    );
   }
   return 'HANGAR_TEST_PG_URL not set (export HANGAR_TEST_PG_URL="$(scripts/setup-postgres.sh)")';
 }
