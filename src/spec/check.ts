@@ -10,6 +10,9 @@ export interface CheckOptions {
   trusted: boolean;
 }
 
+/** At most this many diagnostics are returned (a machine-made file can have thousands). */
+export const MAX_DIAGNOSTICS = 1000;
+
 /** True when `field` is `parent` or lies inside it (`steps[0].image` inside `steps[0]`). */
 function within(field: string, parent: string): boolean {
   return field === parent || field.startsWith(`${parent}.`) || field.startsWith(`${parent}[`);
@@ -36,5 +39,18 @@ export function checkConfig(
     diagnostics.push(d);
   }
   diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
+  if (diagnostics.length > MAX_DIAGNOSTICS) {
+    const more = diagnostics.length - MAX_DIAGNOSTICS;
+    diagnostics.length = MAX_DIAGNOSTICS;
+    diagnostics.push({
+      severity: diagnostics.some((d) => d.severity === 'error') ? 'error' : 'warning',
+      rule: 'too-many-diagnostics',
+      message: `${more} more problems not shown`,
+      field: '',
+      doc: -1,
+      line: 0,
+      col: 0,
+    });
+  }
   return { manifest: parsed.manifest, diagnostics };
 }

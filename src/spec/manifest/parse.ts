@@ -16,6 +16,9 @@ import { str } from './values.js';
 /** Files larger than this (in characters) are refused: real configurations are a few KB. */
 export const MAX_FILE_SIZE = 4 * 1024 * 1024;
 
+/** More documents than this are refused (real files have a few dozen at most). */
+export const MAX_DOCUMENTS = 10_000;
+
 /** Kinds Hangar keeps without reading them (cron and registry are API-managed, templates server-side). */
 const QUIET_KINDS = new Set(['cron', 'registry', 'template']);
 
@@ -90,6 +93,15 @@ export function parseConfig(text: string, _opts: ParseOptions = {}): ParsedConfi
 
   let legacyReported = false;
   const raws = splitDocuments(text);
+  if (raws.length > MAX_DOCUMENTS) {
+    diagnostics.push(
+      fileDiagnostic(
+        'too-many-documents',
+        `the file has ${raws.length} documents (the limit is ${MAX_DOCUMENTS})`,
+      ),
+    );
+    return result;
+  }
   const all = composeDocuments(raws.map((r) => r.text));
   for (const raw of raws) {
     const src = new SourceDoc(raw.text, raw.line);
@@ -152,6 +164,7 @@ function decodeDocument(
   const k = lookup(root, 'kind', d.budget);
   const kind = k ? str(d, k.value, 'kind') : '';
   if (kind === '') {
+    if (k && k.value.kind !== 'scalar') return null; // already reported as a wrong type
     if (lookup(root, 'pipeline', d.budget)) return LEGACY;
     d.error('required', 'kind', root, 'required (every document needs a kind, e.g. `kind: pipeline`)');
     return null;

@@ -44,6 +44,10 @@ export function int(d: Decoder, n: YNode, path: string): number {
       const f = i === undefined ? yamlFloat(n.value) : undefined;
       if (f !== undefined && Number.isFinite(f) && Math.abs(f) <= Number.MAX_SAFE_INTEGER)
         return Math.trunc(f);
+      if (i !== undefined || f !== undefined) {
+        d.error('invalid-value', path, n, `integer out of range: ${n.value}`);
+        return 0;
+      }
     }
   }
   d.typeError(path, n, 'an integer');
