@@ -1,6 +1,6 @@
 // Opening a store: URL forms, clear errors, and the SQLite settings that matter for concurrency.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -53,6 +53,23 @@ test('an SQLite file in a missing directory gives a clear error', async () => {
   });
 });
 
+test('a file that is not an SQLite database gives a clear error', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'hangar-open-'));
+  try {
+    const file = join(dir, 'notes.txt');
+    await writeFile(
+      file,
+      'this is not a database, just some text that is long enough to matter\n'.repeat(20),
+    );
+    await assert.rejects(openStore(file), {
+      name: 'StoreConfigError',
+      message: /cannot open SQLite database .*notes\.txt: file is not a database/,
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('an unreachable PostgreSQL gives a clear error without the password', async () => {
   const err = await openStore('postgres://hangar:s3cr3t-pw@127.0.0.1:1/hangar').then(
     () => assert.fail('opened'),
@@ -69,6 +86,7 @@ test('invalid PostgreSQL schema names are refused before connecting', async () =
     /invalid PostgreSQL schema/,
   );
   await assert.rejects(openStore(':memory:', { schema: 'x' }), /PostgreSQL only/);
+  await assert.rejects(openStore(':memory:', { busyTimeoutMs: Number.NaN }), /invalid SQLite busy timeout/);
 });
 
 test('SQLite files open in WAL mode with a busy timeout and foreign keys on, and keep data', async () => {

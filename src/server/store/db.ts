@@ -104,20 +104,28 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
   return { db, dialect, location, close: () => db.destroy() };
 }
 
+// Open one store per SQLite file per process: Kysely serialises everything on its single
+// connection, but two connections in one thread cannot wait for each other (SQLite's busy handler
+// blocks the thread that the lock holder needs). Separate processes are fine.
 function openSqlite(path: string, options: StoreOptions): { db: Kysely<Schema>; dialect: DialectName } {
   if (options.schema !== undefined) throw new StoreConfigError('the schema option is for PostgreSQL only');
-  let database: Database.Database;
+  const busyTimeout = options.busyTimeoutMs ?? 5000;
+  if (!Number.isInteger(busyTimeout) || busyTimeout < 0) {
+    throw new StoreConfigError(`invalid SQLite busy timeout ${busyTimeout} (milliseconds, an integer >= 0)`);
+  }
+  let database: Database.Database | undefined;
   try {
     database = new Database(path);
+    // WAL lets readers (API, SSE) proceed while the scheduler writes; busy_timeout makes another
+    // process wait for the write lock instead of failing at once with SQLITE_BUSY.
+    if (path !== ':memory:') database.pragma('journal_mode = WAL');
+    database.pragma(`busy_timeout = ${busyTimeout}`);
+    database.pragma('foreign_keys = ON');
+    database.pragma('synchronous = NORMAL');
   } catch (err) {
+    database?.close();
     throw new StoreConfigError(`cannot open SQLite database ${path}: ${(err as Error).message}`);
   }
-  // WAL lets readers (API, SSE) proceed while the scheduler writes; busy_timeout makes a second
-  // process wait for the write lock instead of failing at once with SQLITE_BUSY.
-  if (path !== ':memory:') database.pragma('journal_mode = WAL');
-  database.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
-  database.pragma('foreign_keys = ON');
-  database.pragma('synchronous = NORMAL');
   return { db: new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database }) }), dialect: 'sqlite' };
 }
 
