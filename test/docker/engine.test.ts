@@ -136,3 +136,20 @@ test('temp volumes are shared between steps; memory volumes are tmpfs; host volu
   }
   assert.deepEqual(await leftovers(p.id), { containers: 0, volumes: 0, networks: 0 });
 });
+
+test('a step over its memory limit is reported as OOM-killed', { skip }, async () => {
+  const e = engine();
+  const p = plan([]);
+  await e.setup(p, { signal: new AbortController().signal });
+  try {
+    // tail keeps a newline-free stream in memory until the cgroup's limit kills it.
+    const s = step('hog', 'head -c 200000000 /dev/zero | tail', {
+      memLimit: 16 << 20,
+      memswapLimit: 16 << 20,
+    });
+    const r = await run(e, p, s);
+    assert.deepEqual([r.exitCode, r.oomKilled], [137, true]);
+  } finally {
+    await e.destroy(p);
+  }
+});

@@ -21,15 +21,15 @@ let imagesReady: Promise<void> | undefined;
 
 /** Builds the offline test images once per process when they are missing. */
 export function ensureTestImages(): Promise<void> {
-  imagesReady ??= docker
-    .getImage(IMAGE)
-    .inspect()
-    .then(
-      () => undefined,
-      () => {
-        execFileSync('bash', [`${repoRoot}/scripts/test-images.sh`], { stdio: 'inherit' });
-      },
-    );
+  imagesReady ??= Promise.all([
+    docker.getImage(IMAGE).inspect(),
+    docker.getImage('hangar-test/redis:1').inspect(),
+  ]).then(
+    () => undefined,
+    () => {
+      execFileSync('bash', [`${repoRoot}/scripts/test-images.sh`], { stdio: 'inherit' });
+    },
+  );
   return imagesReady;
 }
 
