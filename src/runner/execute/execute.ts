@@ -181,7 +181,10 @@ class StageRun {
         if (max > 0 && this.slots.filter((x) => x.status === 'running' && !x.dagDone).length >= max) continue;
         s.status = 'running';
         s.started = this.seconds();
-        s.task = this.run(s);
+        s.task = this.run(s).catch((e: unknown) => {
+          // A bug on our side must not leave the walk waiting for a step that will never end.
+          if (!s.dagDone || s.status === 'running') this.finish(s, undefined, e);
+        });
         progress = true;
       }
     }
