@@ -104,6 +104,14 @@ test('serial pipeline: clone → build → test, Drone images, script entrypoint
   assert.deepEqual(build!.commands, ['go build']);
   assert.equal(build!.environment.DRONE_SCRIPT, posixScript(['go build']));
   assert.equal(build!.clone, undefined);
+  assert.deepEqual(
+    plan.steps.map((s) => [s.environment.DRONE_STEP_NAME, s.environment.DRONE_STEP_NUMBER]),
+    [
+      ['clone', '1'],
+      ['build', '2'],
+      ['test', '3'],
+    ],
+  );
   for (const s of plan.steps) {
     assert.equal(s.workingDir, '/drone/src');
     assert.deepEqual(s.volumes, []);
@@ -312,6 +320,7 @@ test('when: non-matching steps and services are left out, their dependents rewir
       ['c', ['a']],
     ],
   );
+  assert.equal(dag.steps[2]!.environment.DRONE_STEP_NUMBER, '3', 'numbers count the steps that are reported');
   // instance, repo and ref are matched too
   const ctx = context();
   const other = compileStage(

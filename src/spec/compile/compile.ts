@@ -12,7 +12,7 @@
 //   `<root>/opt/<step>` and runs with `/bin/sh -e <file>`).
 import type { BuildContext } from '../context.js';
 import { matchContextOf } from '../context.js';
-import { buildEnviron, combine } from '../environ/environ.js';
+import { buildEnviron, combine, stepEnviron } from '../environ/environ.js';
 import type { EnvValue, Pipeline, Step } from '../manifest/types.js';
 import type { ErrPolicy, Plan, PlanStep, PlanVolume, SecretRef } from '../plan.js';
 import { runPolicyOf, stepWhenMatches } from '../when/conditions.js';
@@ -253,6 +253,8 @@ export function compileStage(pipeline: Pipeline, ctx: BuildContext, opts: Compil
   const steps = dropNodes(all, never);
   steps.forEach((s, i) => {
     s.id = stepId(opts.id, i, s.name);
+    // Step numbers count reported steps only, which is what the plan holds.
+    Object.assign(s.environment, stepEnviron(s.name, i + 1));
   });
 
   const repoTimeout = ctx.repo.timeout > 0 ? ctx.repo.timeout : (opts.defaultTimeout ?? 60);
