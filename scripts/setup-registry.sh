@@ -2,9 +2,16 @@
 # Runs a private loopback registry for pull/auth tests: Debian's `docker-registry` on 127.0.0.1:5000
 # with htpasswd auth, storage in a temp dir, and one private image pushed into it.
 # Idempotent: a registry that already answers with our credentials is reused.
-# Prints (and writes to $HANGAR_REGISTRY_DIR/env) the variables the tests read:
+# Prints on stdout (and writes to $HANGAR_REGISTRY_DIR/env) the variables the tests read, for
+# `eval "$(scripts/setup-registry.sh --env)"`; progress goes to stderr:
 #   HANGAR_TEST_REGISTRY, HANGAR_TEST_REGISTRY_USER, HANGAR_TEST_REGISTRY_PASSWORD, HANGAR_TEST_PRIVATE_IMAGE
 set -euo pipefail
+
+case "${1:-}" in
+  '' | --env) ;;
+  *) echo "usage: $0 [--env]" >&2; exit 2 ;;
+esac
+log() { echo "setup-registry: $*" >&2; }
 
 here="$(cd "$(dirname "$0")" && pwd)"
 dir="${HANGAR_REGISTRY_DIR:-/tmp/hangar-registry}"
@@ -22,18 +29,18 @@ command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
 command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 if [ "${#need[@]}" -gt 0 ]; then
-  echo "setup-registry: installing ${need[*]}"
+  log "installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  apt-get update -qq >&2
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1
 fi
-"$here/test-images.sh" >/dev/null
+"$here/test-images.sh" >&2
 
 status() { curl -s -o /dev/null -w '%{http_code}' -u "$1" "http://$addr/v2/" || true; }
 
 if [ "$(status "$user:$password")" != 200 ]; then
   if [ "$(status x:y)" != 000 ]; then
-    echo "setup-registry: something else answers on $addr and refuses our credentials" >&2
+    log "something else answers on $addr and refuses our credentials"
     exit 1
   fi
   mkdir -p "$dir/data"
@@ -63,28 +70,28 @@ YML
     sleep 0.2
   done
   if [ "$(status "$user:$password")" != 200 ]; then
-    echo "setup-registry: registry did not come up; log:" >&2
+    log "registry did not come up; log:"
     tail -n 20 "$dir/registry.log" >&2 || true
     exit 1
   fi
-  echo "setup-registry: registry running on $addr (pid $(cat "$dir/pid"), storage $dir/data)"
+  log "registry running on $addr (pid $(cat "$dir/pid"), storage $dir/data)"
 fi
-[ "$(status "$user:wrong-$password")" = 401 ] || { echo "setup-registry: registry does not enforce auth" >&2; exit 1; }
+[ "$(status "$user:wrong-$password")" = 401 ] || { log "registry does not enforce auth"; exit 1; }
 
 # A throwaway client config keeps root's ~/.docker/config.json free of the test credentials.
 cfg="$(mktemp -d)"
 trap 'rm -rf "$cfg"' EXIT
 if ! out="$(printf '%s' "$password" | docker --config "$cfg" login -u "$user" --password-stdin "$addr" 2>&1)"; then
-  echo "setup-registry: docker login $addr failed: $out" >&2
+  log "docker login $addr failed: $out"
   exit 1
 fi
-echo "setup-registry: docker login $addr works"
+log "docker login $addr works"
 
 if ! curl -sf -u "$user:$password" "http://$addr/v2/hangar-test/private/manifests/1" \
   -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' >/dev/null; then
   docker tag hangar-test/busybox:1 "$image"
-  docker --config "$cfg" push "$image" >/dev/null
-  echo "setup-registry: pushed $image"
+  docker --config "$cfg" push "$image" >&2
+  log "pushed $image"
 fi
 # Keep it remote only, so a test that uses it must really pull.
 docker rmi "$image" >/dev/null 2>&1 || true

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { dockerSkip, engine, ensureTestImages, leftovers, plan, run, step } from './support.js';
+import { docker, dockerSkip, engine, ensureTestImages, leftovers, plan, run, step } from './support.js';
 
 const skip = dockerSkip();
 
@@ -27,6 +27,11 @@ test('steps share the workspace, exit codes are reported, destroy leaves nothing
     assert.equal((await run(e, p, step('skip-rest', 'exit 78'))).exitCode, 78);
     assert.equal((await run(e, p, step('image-default', null))).exitCode, 0);
     assert.notDeepEqual(await leftovers(p.id), { containers: 0, volumes: 0, networks: 0 });
+    // The engine names its network and workspace volume to the steps, as Drone does.
+    const ids = await run(e, p, step('ids', 'echo "$DRONE_DOCKER_NETWORK_ID $DRONE_DOCKER_VOLUME_ID"'));
+    const [network = '', volume = ''] = ids.output.trim().split(' ');
+    assert.equal((await docker.getNetwork(network).inspect()).Labels?.['io.hangar.stage'], p.id);
+    assert.equal((await docker.getVolume(volume).inspect()).Labels?.['io.hangar.stage'], p.id);
   } finally {
     await e.destroy(p);
   }

@@ -228,7 +228,13 @@ export class DockerEngine implements Engine {
     state: StageState,
     opts: StepRunOptions,
   ): Promise<StepExit> {
-    const spec = containerSpec(plan, step, opts.env, state);
+    // Drone's network/workspace variables sit below the step's own environment (§4.6).
+    const env = {
+      DRONE_DOCKER_NETWORK_ID: state.network,
+      DRONE_DOCKER_VOLUME_ID: state.workspaceVolume,
+      ...opts.env,
+    };
+    const spec = containerSpec(plan, step, env, state);
     let container: Docker.Container;
     try {
       container = await this.docker.createContainer({
@@ -263,7 +269,9 @@ export class DockerEngine implements Engine {
     exited.catch(() => undefined);
 
     let killTimer: NodeJS.Timeout | undefined;
+    let started = false;
     const stop = () => {
+      if (!started || killTimer) return;
       container.kill({ signal: 'SIGTERM' }).catch(() => undefined);
       killTimer = setTimeout(() => container.kill({ signal: 'SIGKILL' }).catch(() => undefined), this.grace);
     };
@@ -275,6 +283,7 @@ export class DockerEngine implements Engine {
         (stream as unknown as { destroy?: () => void }).destroy?.();
         throw new EngineError(`cannot start step "${step.name}": ${dockerMessage(e)}`, 'start_failed');
       }
+      started = true;
       if (opts.signal.aborted) stop();
       let exitCode: number;
       try {
