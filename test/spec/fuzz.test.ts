@@ -7,6 +7,8 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { dump } from 'js-yaml';
 import { checkConfig } from '../../src/spec/check.js';
+import { LINT_RULES } from '../../src/spec/lint/index.js';
+import { PARSE_RULES } from '../../src/spec/manifest/rules.js';
 import type { Pipeline, Step } from '../../src/spec/manifest/types.js';
 import { compatPath, compatSkip, compatText } from '../support/compat.js';
 
@@ -14,7 +16,8 @@ function sane(text: string, trusted = false): void {
   const { manifest, diagnostics } = checkConfig(text, { file: 'fuzz.yml', trusted });
   for (const d of diagnostics) {
     assert.ok(d.severity === 'error' || d.severity === 'warning');
-    assert.ok(d.rule.length > 0 && d.message.length > 0);
+    assert.ok(d.rule in PARSE_RULES || d.rule in LINT_RULES, `unlisted rule ${d.rule}`);
+    assert.ok(d.message.length > 0);
     assert.ok((d.line >= 1 && d.col >= 1) || d.doc === -1, `unplaced: ${JSON.stringify(d)}`);
     if (d.field !== '') assert.ok(d.message.startsWith(`${d.field}: `), d.message);
   }

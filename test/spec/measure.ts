@@ -1,6 +1,9 @@
-// Quick throughput measurement of parse + lint over the real-world corpus (not a test: timings are
-// never asserted). Run: node --import tsx test/spec/measure.ts
+// Quick throughput measurement of parse + lint over the real-world corpus, next to js-yaml's and the
+// `yaml` package's own loaders measured in the same run (a busy machine slows all of them alike).
+// Not a test: timings are never asserted. Run: node --import tsx test/spec/measure.ts
 import { readdirSync, readFileSync } from 'node:fs';
+import { loadAll, mergeTag, YAML11_SCHEMA } from 'js-yaml';
+import { parseAllDocuments } from 'yaml';
 import { checkConfig } from '../../src/spec/check.js';
 import { parseManifest } from '../../src/spec/manifest/parse.js';
 import { compatPath } from '../support/compat.js';
@@ -9,17 +12,23 @@ const dir = compatPath('drone-yml');
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.yml'))
   .map((f) => readFileSync(`${dir}/${f}`, 'utf8'));
-const bytes = files.reduce((n, f) => n + f.length, 0);
+const chars = files.reduce((n, f) => n + f.length, 0);
+const schema = YAML11_SCHEMA.withTags(mergeTag);
 
-function rate(name: string, fn: (text: string) => unknown): void {
-  for (let i = 0; i < 20; i++) for (const f of files) fn(f);
-  const rounds = 60;
+function rate(fn: (text: string) => unknown, rounds = 60): number {
+  for (let i = 0; i < 10; i++) for (const f of files) fn(f);
   const t0 = performance.now();
   for (let i = 0; i < rounds; i++) for (const f of files) fn(f);
-  const s = (performance.now() - t0) / 1000;
-  console.log(`${name}: ${Math.round((rounds * files.length) / s)} files/s`);
+  return (rounds * files.length) / ((performance.now() - t0) / 1000);
 }
 
-console.log(`${files.length} files, ${Math.round(bytes / files.length)} chars on average`);
-rate('parseManifest', (t) => parseManifest(t));
-rate('checkConfig (parse + lint)', (t) => checkConfig(t, { trusted: false }));
+console.log(`${files.length} files, ${Math.round(chars / files.length)} characters on average`);
+const base = rate((t) => loadAll(t, { schema, json: true }));
+const results: Array<[string, number]> = [
+  ['js-yaml loadAll (YAML 1.1 + merge), baseline', base],
+  ['yaml parseAllDocuments', rate((t) => parseAllDocuments(t), 10)],
+  ['parseManifest', rate((t) => parseManifest(t))],
+  ['checkConfig (parse + lint, untrusted)', rate((t) => checkConfig(t, { trusted: false }))],
+];
+for (const [name, r] of results)
+  console.log(`${name}: ${Math.round(r)} files/s (${(r / base).toFixed(2)}× baseline)`);

@@ -4,11 +4,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkConfig } from '../../src/spec/check.js';
 import type { Diagnostic } from '../../src/spec/diagnostic.js';
+import { LINT_RULES } from '../../src/spec/lint/index.js';
+import { PARSE_RULES } from '../../src/spec/manifest/rules.js';
 
 function check(text: string): Diagnostic[] {
   const { diagnostics } = checkConfig(text, { file: '.drone.yml', trusted: false });
   for (const d of diagnostics) {
     assert.ok(d.line >= 1 || d.doc === -1, `${d.message} has a position or is file-level`);
+    assert.ok(d.rule in PARSE_RULES || d.rule in LINT_RULES, `unlisted rule ${d.rule}`);
     assert.ok(d.message.length > 0 && !/\n\s+at /.test(d.message), 'no stack traces');
   }
   return diagnostics;

@@ -23,6 +23,7 @@ export function describe(n: YNode): string {
   return scalarTypeName(n);
 }
 
+/** Decodes one document: reports diagnostics at nodes and walks mappings in go-yaml v2 order. */
 export class Decoder {
   private readonly seenKeys = new Set<YNode>();
   private readonly checkedMaps = new Set<YMap>();
@@ -42,10 +43,12 @@ export class Decoder {
     this.diagnostics.push({ severity, rule, message, field, doc: this.doc, line, col });
   }
 
+  /** Records an error. */
   error(rule: string, field: string, node: YNode | undefined, text: string): void {
     this.report('error', rule, field, node, text);
   }
 
+  /** Records a warning. */
   warn(rule: string, field: string, node: YNode | undefined, text: string): void {
     this.report('warning', rule, field, node, text);
   }

@@ -338,3 +338,13 @@ test('steps must be a list; a null step is an error', () => {
     '8:3: error nil-step steps[0]: empty step',
   ]);
 });
+
+test('a merge of something that is not a mapping is an error; a kind of the wrong type is reported once', () => {
+  const { diagnostics } = parse(
+    'kind: pipeline\nsteps:\n- <<: [1]\n  name: a\n  image: x\n---\nkind: [pipeline]\n',
+  );
+  assert.deepEqual(show(diagnostics), [
+    '3:8: error invalid-merge steps[0].<<: a merge key needs a mapping or a list of mappings, got a number',
+    '7:7: error invalid-type kind: expected a string, got a list',
+  ]);
+});
