@@ -348,3 +348,12 @@ test('a merge of something that is not a mapping is an error; a kind of the wron
     '7:7: error invalid-type kind: expected a string, got a list',
   ]);
 });
+
+test('a port written as a docker-compose mapping string is an error naming the accepted forms', () => {
+  const { diagnostics } = parse(
+    'kind: pipeline\nservices:\n- name: db\n  image: redis\n  ports: ["8080:80"]\n',
+  );
+  assert.deepEqual(show(diagnostics), [
+    '5:11: error invalid-type services[0].ports[0]: expected a port number or {port, host, protocol}, got a string',
+  ]);
+});

@@ -3,6 +3,7 @@
 // a map (`environment`, `settings`) or a struct (`when`).
 import type { StepDevice, Step, VolumeMount } from './types.js';
 import { isNull, type YMap, type YNode } from '../yaml/node.js';
+import { yamlInt } from '../yaml/scalar.js';
 import { at, type Decoder, join } from './decoder.js';
 import { decodeConditions } from './conditions.js';
 import { bool, bytes, envMap, int, settingsMap, str, strList } from './values.js';
@@ -237,8 +238,10 @@ function ports(d: Decoder, n: YNode, path: string): StepPort[] {
 /** One port (value-cases.json `Port`). */
 export function decodePort(d: Decoder, n: YNode, p: string): StepPort | undefined {
   if (n.kind === 'scalar') {
-    const port = int(d, n, p);
-    return { port, host: 0, protocol: '' };
+    const port = n.plain ? yamlInt(n.value) : undefined;
+    if (typeof port === 'number') return { port, host: 0, protocol: '' };
+    d.typeError(p, n, 'a port number or {port, host, protocol}');
+    return undefined;
   }
   if (n.kind !== 'map') {
     d.typeError(p, n, 'a port number or {port, host, protocol}');
