@@ -89,7 +89,7 @@ test('a service is reached by its name from a step; destroy ends the detached se
     svc = run(e, p, web);
     const client = step(
       'client',
-      'for i in $(seq 1 100); do wget -q -O - http://web:8080/ && exit 0; sleep 0.1; done; exit 1',
+      'for i in $(seq 1 100); do wget -q -O - http://web:8080/ 2>/dev/null && exit 0; sleep 0.1; done; exit 1',
     );
     const r = await run(e, p, client);
     assert.deepEqual([r.exitCode, r.output], [0, 'hello-from-web\n']);

@@ -1,9 +1,9 @@
 // The Docker engine (drone-reference.md §4.9): per stage one bridge network and one workspace volume
 // (plus the pipeline's temp volumes); each step is a container on that network with alias = step
 // name, attached before start so no output is lost, waited for with `next-exit` (registered before
-// start, the only condition that cannot return early). Every resource carries labels naming its stage,
-// this engine instance and the owning process, so destroy finds them without any memory and
-// pruneOrphans can remove what a killed process left behind.
+// start, see wait.ts). Every resource carries labels naming its stage, this engine instance and the
+// owning process, so destroy finds them without any memory and pruneOrphans can remove what a killed
+// process left behind.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,6 +26,7 @@ import { LABEL_HANGAR, ownerOf, stageFilter, stageLabels } from './labels.js';
 import { currentOwner, ownerIsDead } from './owner.js';
 import { ensureImage } from './pull.js';
 import { FrameDemuxer } from './stream.js';
+import { registerWait } from './wait.js';
 
 export interface DockerEngineOptions {
   /** Docker socket; default `/var/run/docker.sock`. */
@@ -265,8 +266,7 @@ export class DockerEngine implements Engine {
       stream.on('close', resolve);
       stream.on('error', () => resolve());
     });
-    const exited = container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode: number }>;
-    exited.catch(() => undefined);
+    const { exited } = await registerWait(this.docker, container.id);
 
     let killTimer: NodeJS.Timeout | undefined;
     let started = false;
