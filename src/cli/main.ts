@@ -1,6 +1,7 @@
 // The `hangar` command. Exit codes: 0 success, 1 the thing checked or run failed, 2 usage or
 // configuration errors. Errors a user can cause are printed as one clear line, never a stack trace.
 import { Command, CommanderError } from 'commander';
+import { registerExec } from './commands/exec.js';
 import { registerLint } from './commands/lint.js';
 import { registerPlan } from './commands/plan.js';
 import { UsageError } from './errors.js';
@@ -19,6 +20,7 @@ const program = new Command('hangar')
 
 registerLint(program);
 registerPlan(program);
+registerExec(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -21,6 +21,8 @@ export interface CloneSource {
   commit: string;
   /** Branch name for push builds; the target branch for pull requests. */
   branch: string;
+  /** When true, `remote` is a local directory whose tree is copied as it is (no git). */
+  copy?: boolean;
   /** Credentials for http(s) remotes (never logged). */
   netrc?: { machine: string; login: string; password: string };
 }

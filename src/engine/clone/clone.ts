@@ -12,6 +12,7 @@ import type { CloneSource } from '../engine.js';
 import { netrcFile, netrcSecrets, splitCredentials } from './credentials.js';
 import { type GitContext, git, KILLED_EXIT } from './git.js';
 import { cloneKind } from './kind.js';
+import { copyTree } from './copy.js';
 
 export interface CloneOptions {
   /** Receives the trace lines and git's output (stdout and stderr). */
@@ -31,6 +32,7 @@ export async function cloneRepository(
   opts: CloneOptions,
 ): Promise<number> {
   if (opts.signal.aborted) return KILLED_EXIT;
+  if (src.copy) return copyTree(src.remote, dir, opts.output);
   const { remote, netrc } = splitCredentials(src);
   await mkdir(dir, { recursive: true });
   const home = await mkdtemp(join(tmpdir(), 'hangar-git-'));

@@ -151,8 +151,17 @@ class StageRun {
 
   /** Ends what still runs: detached steps at the end of the stage (exit 0), anything after an error. */
   private async finishRunning(): Promise<void> {
-    for (const s of this.slots) if (s.status === 'running') this.abortSlot(s, 'end');
-    await Promise.allSettled(this.slots.map((s) => s.task));
+    let ended = false;
+    for (const s of this.slots) {
+      if (s.status === 'running') {
+        this.abortSlot(s, 'end');
+        ended = true;
+      }
+    }
+    // Services and detached steps get no grace period at the end, as in Drone: destroy kills them
+    // at once (it is idempotent; the final destroy below then has nothing left to do).
+    const destroy = ended ? this.engine.destroy(this.plan).catch(() => undefined) : undefined;
+    await Promise.allSettled([...this.slots.map((s) => s.task), destroy]);
   }
 
   private pump(): void {
