@@ -10,7 +10,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { buildInfo, readConfig } from '../../examples/plugins/build-info/src/build-info.js';
 import {
   EXIT_SKIP_REST,
@@ -78,6 +78,7 @@ test('the plugin reads back every kind of setting exactly as the compiler encode
       '    hosts: [{name: a, ip: 10.0.0.1}, {name: b}]',
       '    signing_key: {from_secret: key}',
       '    Mixed-Case: yes',
+      '    straße: süß',
     ].join('\n'),
   );
   const s = new Settings(env);
@@ -102,6 +103,7 @@ test('the plugin reads back every kind of setting exactly as the compiler encode
   assert.equal(s.secret('signing_key'), '<key>');
   assert.equal(env['PLUGIN_MIXED-CASE'], 'true');
   assert.equal(s.bool('mixed-case', false), true);
+  assert.equal(s.string('straße'), 'süß');
   // absent settings give the fallbacks
   assert.equal(s.string('missing', 'dflt'), 'dflt');
   assert.equal(s.number('missing', 7), 7);
@@ -219,12 +221,11 @@ steps:
   - echo "read me" > dist/README.txt
 `;
 
-test('a plugin step gets every kind of setting, the build variables and the workspace; its secret is masked', {
-  skip,
-  timeout: 120_000,
-}, async () => {
-  const res = await runStage(
-    `${HEAD}
+// Independent stages, so they run side by side.
+describe('on the Docker engine', { skip, concurrency: true, timeout: 120_000 }, () => {
+  test('a plugin step gets every kind of setting, the build variables and the workspace; its secret is masked', async () => {
+    const res = await runStage(
+      `${HEAD}
 - name: info
   image: ${PLUGIN}
   settings:
@@ -247,71 +248,72 @@ test('a plugin step gets every kind of setting, the build variables and the work
   - cat dist/build-info.json.sig
   - 'echo "a command step prints the key: $KEY"'
 `,
-    'kinds',
-  );
-  assert.equal(res.status, 'success', JSON.stringify(res.logs));
-  assert.deepEqual(statuses(res), ['make:success:0', 'info:success:0', 'show:success:0']);
+      'kinds',
+    );
+    assert.equal(res.status, 'success', JSON.stringify(res.logs));
+    assert.deepEqual(statuses(res), ['make:success:0', 'info:success:0', 'show:success:0']);
 
-  // What the plugin received, printed by its debug mode: the §4.4 encodings, the secret masked.
-  const info = res.logs.info!;
-  for (const line of [
-    'debug: PLUGIN_ARTIFACTS=dist/app.bin,dist/README.txt',
-    'debug: PLUGIN_CHECKSUM=true',
-    'debug: PLUGIN_INDENT=4',
-    'debug: PLUGIN_LABELS={"html":"\\u003cb\\u003e\\u0026\\u003c/b\\u003e","team":"platform","tier":2}',
-    'debug: PLUGIN_ON_MISSING=fail',
-    'debug: PLUGIN_OUTPUT=dist/build-info.json',
-    'debug: PLUGIN_SIGNING_KEY=******',
-    'build-info: octocat/hello #42 push at 6f2c4d8e',
-    'wrote dist/build-info.json',
-    'signed it: dist/build-info.json.sig (HMAC-SHA256)',
-  ]) {
-    assert.ok(info.includes(line), `missing "${line}" in:\n${info}`);
-  }
-  for (const [name, log] of Object.entries(res.logs))
-    assert.ok(!log.includes(SECRET), `secret in the ${name} log`);
-  assert.match(res.logs.show!, /^a command step prints the key: \*{6}$/m);
+    // What the plugin received, printed by its debug mode: the §4.4 encodings, the secret masked.
+    const info = res.logs.info!;
+    for (const line of [
+      'debug: PLUGIN_ARTIFACTS=dist/app.bin,dist/README.txt',
+      'debug: PLUGIN_CHECKSUM=true',
+      'debug: PLUGIN_INDENT=4',
+      'debug: PLUGIN_LABELS={"html":"\\u003cb\\u003e\\u0026\\u003c/b\\u003e","team":"platform","tier":2}',
+      'debug: PLUGIN_ON_MISSING=fail',
+      'debug: PLUGIN_OUTPUT=dist/build-info.json',
+      'debug: PLUGIN_SIGNING_KEY=******',
+      'build-info: octocat/hello #42 push at 6f2c4d8e',
+      'wrote dist/build-info.json',
+      'signed it: dist/build-info.json.sig (HMAC-SHA256)',
+    ]) {
+      assert.ok(info.includes(line), `missing "${line}" in:\n${info}`);
+    }
+    for (const [name, log] of Object.entries(res.logs))
+      assert.ok(!log.includes(SECRET), `secret in the ${name} log`);
+    assert.match(res.logs.show!, /^a command step prints the key: \*{6}$/m);
 
-  // What the plugin wrote into the workspace, read back by the next step.
-  const printed = res.logs
-    .show!.split('\n')
-    .filter((l) => !l.startsWith('+ '))
-    .join('\n');
-  const json = printed.slice(0, printed.lastIndexOf('}') + 1);
-  const sig = printed.match(/^[0-9a-f]{64}$/m)?.[0];
-  const doc = JSON.parse(json);
-  assert.equal(json, JSON.stringify(doc, null, 4), 'indent: 4');
-  assert.equal(sig, createHmac('sha256', SECRET).update(`${json}\n`).digest('hex'), 'signed with the secret');
-  const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-  assert.deepEqual(doc.artifacts, [
-    { path: 'dist/app.bin', size: 5, sha256: sha256('hello') },
-    { path: 'dist/README.txt', size: 8, sha256: sha256('read me\n') },
-  ]);
-  assert.deepEqual(doc.labels, { html: '<b>&</b>', team: 'platform', tier: 2 });
-  assert.deepEqual(doc.repo, { slug: 'octocat/hello', link: '', defaultBranch: 'main' });
-  assert.deepEqual(doc.commit, {
-    sha: SHA,
-    ref: 'refs/heads/main',
-    branch: 'main',
-    message: 'release it',
-    author: 'octocat',
-    authorEmail: 'octocat@example.com',
-    link: '',
+    // What the plugin wrote into the workspace, read back by the next step.
+    const printed = res.logs
+      .show!.split('\n')
+      .filter((l) => !l.startsWith('+ '))
+      .join('\n');
+    const json = printed.slice(0, printed.lastIndexOf('}') + 1);
+    const sig = printed.match(/^[0-9a-f]{64}$/m)?.[0];
+    const doc = JSON.parse(json);
+    assert.equal(json, JSON.stringify(doc, null, 4), 'indent: 4');
+    assert.equal(
+      sig,
+      createHmac('sha256', SECRET).update(`${json}\n`).digest('hex'),
+      'signed with the secret',
+    );
+    const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+    assert.deepEqual(doc.artifacts, [
+      { path: 'dist/app.bin', size: 5, sha256: sha256('hello') },
+      { path: 'dist/README.txt', size: 8, sha256: sha256('read me\n') },
+    ]);
+    assert.deepEqual(doc.labels, { html: '<b>&</b>', team: 'platform', tier: 2 });
+    assert.deepEqual(doc.repo, { slug: 'octocat/hello', link: '', defaultBranch: 'main' });
+    assert.deepEqual(doc.commit, {
+      sha: SHA,
+      ref: 'refs/heads/main',
+      branch: 'main',
+      message: 'release it',
+      author: 'octocat',
+      authorEmail: 'octocat@example.com',
+      link: '',
+    });
+    assert.equal(doc.build.number, 42);
+    assert.equal(doc.build.event, 'push');
+    assert.equal(doc.build.created, '2023-11-14T22:13:20.000Z');
+    assert.deepEqual(doc.stage, { name: 'release', number: 1 });
+    assert.deepEqual(doc.step, { name: 'info', number: 2 });
+    assert.equal(doc.workspace, '/drone/src');
   });
-  assert.equal(doc.build.number, 42);
-  assert.equal(doc.build.event, 'push');
-  assert.equal(doc.build.created, '2023-11-14T22:13:20.000Z');
-  assert.deepEqual(doc.stage, { name: 'release', number: 1 });
-  assert.deepEqual(doc.step, { name: 'info', number: 2 });
-  assert.equal(doc.workspace, '/drone/src');
-});
 
-test('exit 78 ends the pipeline early: the step succeeds and every remaining step is skipped', {
-  skip,
-  timeout: 120_000,
-}, async () => {
-  const res = await runStage(
-    `${HEAD}
+  test('exit 78 ends the pipeline early: the step succeeds and every remaining step is skipped', async () => {
+    const res = await runStage(
+      `${HEAD}
 - name: info
   image: ${PLUGIN}
   settings:
@@ -326,28 +328,25 @@ test('exit 78 ends the pipeline early: the step succeeds and every remaining ste
   when:
     status: [success, failure]
 `,
-    'skip',
-  );
-  assert.equal(res.status, 'success');
-  assert.equal(res.exitCode, 0);
-  assert.deepEqual(statuses(res), [
-    'make:success:0',
-    'info:success:78',
-    'publish:skipped:0',
-    'notify:skipped:0',
-  ]);
-  assert.equal(
-    res.logs.info,
-    'missing artifact: dist/app.tar.gz; nothing to describe, skipping the rest of the pipeline\n',
-  );
-});
+      'skip',
+    );
+    assert.equal(res.status, 'success');
+    assert.equal(res.exitCode, 0);
+    assert.deepEqual(statuses(res), [
+      'make:success:0',
+      'info:success:78',
+      'publish:skipped:0',
+      'notify:skipped:0',
+    ]);
+    assert.equal(
+      res.logs.info,
+      'missing artifact: dist/app.tar.gz; nothing to describe, skipping the rest of the pipeline\n',
+    );
+  });
 
-test('exit 1 fails the step with its message; later on-success steps are skipped', {
-  skip,
-  timeout: 120_000,
-}, async () => {
-  const res = await runStage(
-    `${HEAD}
+  test('exit 1 fails the step with its message; later on-success steps are skipped', async () => {
+    const res = await runStage(
+      `${HEAD}
 - name: info
   image: ${PLUGIN}
   settings:
@@ -361,80 +360,90 @@ test('exit 1 fails the step with its message; later on-success steps are skipped
   when:
     status: [failure]
 `,
-    'fail',
-  );
-  assert.equal(res.status, 'failure');
-  assert.deepEqual(statuses(res), [
-    'make:success:0',
-    'info:failure:1',
-    'publish:skipped:0',
-    'notify:success:0',
-  ]);
-  assert.equal(
-    res.logs.info,
-    'error: missing artifacts: dist/app.tar.gz, dist/app.sig (set on_missing: skip to end the pipeline successfully instead)\n',
-  );
-  assert.equal(res.logs.notify, '+ echo "build is $DRONE_BUILD_STATUS"\nbuild is failure\n');
-});
-
-/** Runs `hangar exec` on the walk-through's pipeline in a scratch directory. */
-function hangarExec(cwd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const file = join(PLUGIN_DIR, '.drone.yml');
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(repoRoot, 'bin', 'hangar.js'), 'exec', file, '--repo', 'octocat/hello', '--commit', SHA, ...args],
-      { cwd, env: { ...process.env, NO_COLOR: '1', DOCKER_SOCKET: dockerSocket }, timeout: 110_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
+      'fail',
     );
+    assert.equal(res.status, 'failure');
+    assert.deepEqual(statuses(res), [
+      'make:success:0',
+      'info:failure:1',
+      'publish:skipped:0',
+      'notify:success:0',
+    ]);
+    assert.equal(
+      res.logs.info,
+      'error: missing artifacts: dist/app.tar.gz, dist/app.sig (set on_missing: skip to end the pipeline successfully instead)\n',
+    );
+    assert.equal(res.logs.notify, '+ echo "build is $DRONE_BUILD_STATUS"\nbuild is failure\n');
   });
-}
 
-let scratch: string | undefined;
-after(async () => {
-  if (scratch) await rm(scratch, { recursive: true, force: true });
-});
+  /** Runs `hangar exec` on the walk-through's pipeline in a scratch directory. */
+  function hangarExec(
+    cwd: string,
+    args: string[],
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
+    const file = join(PLUGIN_DIR, '.drone.yml');
+    return new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        [
+          join(repoRoot, 'bin', 'hangar.js'),
+          'exec',
+          file,
+          '--repo',
+          'octocat/hello',
+          '--commit',
+          SHA,
+          ...args,
+        ],
+        { cwd, env: { ...process.env, NO_COLOR: '1', DOCKER_SOCKET: dockerSocket }, timeout: 110_000 },
+        (err, stdout, stderr) => {
+          const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
+    });
+  }
 
-test('hangar exec runs the walk-through pipeline of docs/plugins.md', {
-  skip,
-  timeout: 120_000,
-}, async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'hangar-plugin-exec-'));
-  const [full, skipped] = await Promise.all([
-    hangarExec(scratch, ['--secret', `signing_key=${SECRET}`]),
-    // Without the build step there is nothing to describe: on_missing: skip ends the pipeline there.
-    hangarExec(scratch, ['--secret', `signing_key=${SECRET}`, '--exclude', 'build']),
-  ]);
+  let scratch: string | undefined;
+  after(async () => {
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  });
 
-  assert.equal(full.code, 0, full.stdout + full.stderr);
-  assert.ok(!full.stdout.includes(SECRET) && !full.stderr.includes(SECRET), 'secret printed');
-  assert.match(full.stdout, /^\[build-info\] build-info: octocat\/hello #1 push at 6f2c4d8e$/m);
-  assert.match(full.stdout, /^\[build-info\] wrote dist\/build-info\.json \(\d+ bytes\)$/m);
-  const published = full.stdout
-    .split('\n')
-    .filter((l) => l.startsWith('[publish'))
-    .map((l) => l.replace(/^\[publish\s*\] /, ''));
-  const start = published.indexOf('{');
-  const end = published.indexOf('}');
-  const json = published.slice(start, end + 1).join('\n');
-  const doc = JSON.parse(json);
-  assert.deepEqual(doc.labels, { team: 'platform', tier: 1 });
-  assert.deepEqual(
-    doc.artifacts.map((a: { path: string }) => a.path),
-    ['dist/app.txt', 'dist/app.tar.gz'],
-  );
-  const sig = createHmac('sha256', SECRET).update(`${json}\n`).digest('hex');
-  assert.ok(published.includes(`signature ${sig}`), published.join('\n'));
-  assert.match(full.stdout, /^pipeline success$/m);
+  test('hangar exec runs the walk-through pipeline of docs/plugins.md', async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'hangar-plugin-exec-'));
+    const [full, skipped] = await Promise.all([
+      hangarExec(scratch, ['--secret', `signing_key=${SECRET}`]),
+      // Without the build step there is nothing to describe: on_missing: skip ends the pipeline there.
+      hangarExec(scratch, ['--secret', `signing_key=${SECRET}`, '--exclude', 'build']),
+    ]);
 
-  assert.equal(skipped.code, 0, skipped.stdout + skipped.stderr);
-  assert.match(
-    skipped.stdout,
-    /^\[build-info\] missing artifacts: dist\/app\.txt, dist\/app\.tar\.gz; nothing to describe, skipping the rest of the pipeline$/m,
-  );
-  assert.match(skipped.stdout, /^publish\s+skipped\b/m);
-  assert.match(skipped.stdout, /^pipeline success$/m);
+    assert.equal(full.code, 0, full.stdout + full.stderr);
+    assert.ok(!full.stdout.includes(SECRET) && !full.stderr.includes(SECRET), 'secret printed');
+    assert.match(full.stdout, /^\[build-info\] build-info: octocat\/hello #1 push at 6f2c4d8e$/m);
+    assert.match(full.stdout, /^\[build-info\] wrote dist\/build-info\.json \(\d+ bytes\)$/m);
+    const published = full.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('[publish'))
+      .map((l) => l.replace(/^\[publish\s*\] /, ''));
+    const start = published.indexOf('{');
+    const end = published.indexOf('}');
+    const json = published.slice(start, end + 1).join('\n');
+    const doc = JSON.parse(json);
+    assert.deepEqual(doc.labels, { team: 'platform', tier: 1 });
+    assert.deepEqual(
+      doc.artifacts.map((a: { path: string }) => a.path),
+      ['dist/app.txt', 'dist/app.tar.gz'],
+    );
+    const sig = createHmac('sha256', SECRET).update(`${json}\n`).digest('hex');
+    assert.ok(published.includes(`signature ${sig}`), published.join('\n'));
+    assert.match(full.stdout, /^pipeline success$/m);
+
+    assert.equal(skipped.code, 0, skipped.stdout + skipped.stderr);
+    assert.match(
+      skipped.stdout,
+      /^\[build-info\] missing artifacts: dist\/app\.txt, dist\/app\.tar\.gz; nothing to describe, skipping the rest of the pipeline$/m,
+    );
+    assert.match(skipped.stdout, /^publish\s+skipped\b/m);
+    assert.match(skipped.stdout, /^pipeline success$/m);
+  });
 });

@@ -20,7 +20,13 @@ export class SkipRest extends Error {}
 
 /** The variable a setting arrives in: `PLUGIN_` + the key upper-cased, nothing else changed. */
 export function pluginEnvName(key: string): string {
-  return `PLUGIN_${key.toUpperCase()}`;
+  // Per character, as Go's strings.ToUpper: `ß` stays `ß` (JavaScript alone would make it `SS`).
+  let upper = '';
+  for (const ch of key) {
+    const u = ch.toUpperCase();
+    upper += [...u].length === 1 ? u : ch;
+  }
+  return `PLUGIN_${upper}`;
 }
 
 // Go's strconv.ParseBool, which Go plugins use, accepts exactly these spellings.
