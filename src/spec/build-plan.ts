@@ -1,7 +1,7 @@
 // From configuration text and a build to the stages that run and their plans. This is the pure part
 // that the server's trigger (which stages exist, how they depend on each other), the runner (compile
 // one stage) and `hangar plan` / `hangar exec` share, so all of them decide the same way.
-import { checkConfig } from './check.js';
+import { checkParsed } from './check.js';
 import type { BuildContext } from './context.js';
 import { matchContextOf } from './context.js';
 import { DependencyCycleError, stageDependencies } from './dag.js';
@@ -9,9 +9,40 @@ import { type Diagnostic, hasErrors } from './diagnostic.js';
 import { substitutionEnv, substitutionValue } from './environ/environ.js';
 import { EnvsubstError, envsubst } from './envsubst/index.js';
 import { type CompileOptions, compileStage } from './compile/compile.js';
+import { type ParsedConfig, parseConfig } from './manifest/parse.js';
 import type { Manifest, Pipeline } from './manifest/types.js';
 import type { Plan } from './plan.js';
 import { stageStatusFlags, triggerMatches } from './when/conditions.js';
+
+/** Parsed configurations by their (substituted) text, so planning several stages parses a file once. */
+export type ParseCache = Map<string, ParsedConfig>;
+
+type Checked = ReturnType<typeof checkParsed>;
+const checkedCache = new WeakMap<ParsedConfig, Map<boolean, Checked>>();
+
+/** Lints a parsed file once per trust level, however many of its stages are planned. */
+function checkCached(parsed: ParsedConfig, file: string | undefined, trusted: boolean): Checked {
+  let byTrust = checkedCache.get(parsed);
+  if (!byTrust) {
+    byTrust = new Map();
+    checkedCache.set(parsed, byTrust);
+  }
+  let checked = byTrust.get(trusted);
+  if (!checked) {
+    checked = checkParsed(parsed, { file, trusted });
+    byTrust.set(trusted, checked);
+  }
+  return checked;
+}
+
+function parseCached(text: string, file: string | undefined, cache: ParseCache | undefined): ParsedConfig {
+  let parsed = cache?.get(text);
+  if (!parsed) {
+    parsed = parseConfig(text, { file });
+    cache?.set(text, parsed);
+  }
+  return parsed;
+}
 
 export interface PlanBuildOptions {
   file?: string;
@@ -45,6 +76,8 @@ export interface BuildOutline {
 }
 
 function substitute(text: string, ctx: BuildContext, opts: PlanBuildOptions): { text?: string; diagnostic?: Diagnostic } {
+  // Most files have no `${`: skip building the variable map (it is rebuilt per stage).
+  if (!text.includes('${')) return { text: text.includes('$$') ? envsubst(text, () => '') : text };
   const env = substitutionEnv(ctx, opts.globals ? { globals: opts.globals } : {});
   try {
     return { text: envsubst(text, (name) => substitutionValue(env, name)) };
@@ -69,12 +102,18 @@ function pipelinesOf(m: Manifest): Pipeline[] {
 }
 
 /** The stages a build gets from its configuration, as Drone's server decides them at build creation. */
-export function outlineBuild(text: string, ctx: BuildContext, opts: PlanBuildOptions): BuildOutline {
+export function outlineBuild(
+  text: string,
+  ctx: BuildContext,
+  opts: PlanBuildOptions,
+  cache?: ParseCache,
+): BuildOutline {
   const sub = substitute(text, ctx, opts);
   if (sub.diagnostic) return { stages: [], skipped: [], diagnostics: [sub.diagnostic], error: sub.diagnostic.message };
   // Trust rules concern one stage (Drone's runner fails that stage, not the build), so the build-level
   // check lints as trusted and planStage applies the repository's real trust level per stage.
-  const { manifest, diagnostics } = checkConfig(sub.text ?? text, { file: opts.file, trusted: true });
+  const parsed = parseCached(sub.text ?? text, opts.file, cache);
+  const { manifest, diagnostics } = checkCached(parsed, opts.file, true);
   const firstError = diagnostics.find((d) => d.severity === 'error');
   if (hasErrors(diagnostics)) return { stages: [], skipped: [], diagnostics, error: firstError?.message };
 
@@ -144,16 +183,12 @@ export function planStage(
   ctx: BuildContext,
   stageName: string,
   opts: PlanBuildOptions & { compile: CompileOptions },
-  cache: Map<string, { manifest: Manifest; diagnostics: Diagnostic[] }> = new Map(),
+  cache?: ParseCache,
 ): StagePlanResult {
   const sub = substitute(text, ctx, opts);
   if (sub.diagnostic) return { error: sub.diagnostic.message, diagnostics: [sub.diagnostic] };
-  const source = sub.text ?? text;
-  let checked = cache.get(source);
-  if (!checked) {
-    checked = checkConfig(source, { file: opts.file, trusted: opts.trusted });
-    cache.set(source, checked);
-  }
+  const parsed = parseCached(sub.text ?? text, opts.file, cache);
+  const checked = checkCached(parsed, opts.file, opts.trusted);
   const wanted = stageName === '' ? 'default' : stageName;
   const pipeline = pipelinesOf(checked.manifest).find((p) => p.name === wanted);
   // Problems of other pipelines are theirs: a stage fails only for its own document or the whole file.
@@ -170,9 +205,9 @@ export function planBuild(
   ctx: BuildContext,
   opts: PlanBuildOptions & { compile: Omit<CompileOptions, 'id'> },
 ): { outline: BuildOutline; plans: Map<string, StagePlanResult> } {
-  const outline = outlineBuild(text, ctx, opts);
+  const cache: ParseCache = new Map();
+  const outline = outlineBuild(text, ctx, opts, cache);
   const plans = new Map<string, StagePlanResult>();
-  const cache = new Map<string, { manifest: Manifest; diagnostics: Diagnostic[] }>();
   for (const s of outline.stages) {
     const compile = { ...opts.compile, id: `stage-${s.number}` };
     plans.set(s.name, planStage(text, stageContext(ctx, s), s.name, { ...opts, compile }, cache));

@@ -1,7 +1,7 @@
 // `hangar lint`: parse + lint, every diagnostic placed in the file and sorted by position.
 import type { Diagnostic } from './diagnostic.js';
 import { lintManifest } from './lint/index.js';
-import { parseConfig } from './manifest/parse.js';
+import { type ParsedConfig, parseConfig } from './manifest/parse.js';
 import type { Manifest } from './manifest/types.js';
 
 export interface CheckOptions {
@@ -23,7 +23,14 @@ export function checkConfig(
   text: string,
   opts: CheckOptions,
 ): { manifest: Manifest; diagnostics: Diagnostic[] } {
-  const parsed = parseConfig(text, { file: opts.file });
+  return checkParsed(parseConfig(text, { file: opts.file }), opts);
+}
+
+/** Lints an already parsed configuration (parse once, lint at several trust levels). */
+export function checkParsed(
+  parsed: ParsedConfig,
+  opts: CheckOptions,
+): { manifest: Manifest; diagnostics: Diagnostic[] } {
   const diagnostics = [...parsed.diagnostics];
   // A field that could not be read already has its error; the linter would only add an echo of it
   // (an image given as a list is also a missing image).

@@ -33,7 +33,7 @@ export interface PlanStep {
   commands: string[];
   entrypoint: string[];
   command: string[];
-  /** Plain (non-secret) environment, including every `DRONE_*` variable known at compile time. */
+  /** This step's own plain (non-secret) variables; they override `Plan.environment`. */
   environment: Record<string, string>;
   secrets: SecretRef[];
   runPolicy: RunPolicy;
@@ -82,6 +82,11 @@ export interface Plan {
   name: string;
   platform: { os: string; arch: string; variant: string; version: string };
   workspace: { base: string; path: string; full: string };
+  /**
+   * Plain variables every step gets (pipeline `environment`, every `DRONE_*`/`CI_*` variable known at
+   * compile time, workspace variables); kept once per stage rather than copied into each step.
+   */
+  environment: Record<string, string>;
   volumes: PlanVolume[];
   /** Every step in execution order: clone, services, steps. Steps left out by `when` are absent. */
   steps: PlanStep[];

@@ -82,6 +82,7 @@ export function plan(steps: PlanStep[], over: Partial<Plan> = {}): Plan {
     name: 'default',
     platform: { os: 'linux', arch: 'amd64', variant: '', version: '' },
     workspace: { base: '/drone/src', path: '', full: '/drone/src' },
+    environment: {},
     volumes: [],
     steps,
     timeout: 3600,

@@ -18,8 +18,8 @@ interface JsonStep {
   environment: Record<string, string>;
 }
 
-function jsonStep(s: PlanStep): JsonStep {
-  const environment: Record<string, string> = { ...s.environment };
+function jsonStep(plan: Plan, s: PlanStep): JsonStep {
+  const environment: Record<string, string> = { ...plan.environment, ...s.environment };
   // The script variable repeats `commands`; secrets show by name, never by value.
   delete environment.DRONE_SCRIPT;
   for (const ref of s.secrets) environment[ref.env] = `<secret:${ref.name}>`;
@@ -81,7 +81,7 @@ export function registerPlan(program: Command): void {
           on_success: s.onSuccess,
           on_failure: s.onFailure,
           platform: s.pipeline.platform,
-          ...(r && 'plan' in r ? { steps: r.plan.steps.map(jsonStep) } : { steps: [], error: r?.error ?? 'not compiled' }),
+          ...(r && 'plan' in r ? { steps: r.plan.steps.map((st) => jsonStep(r.plan, st)) } : { steps: [], error: r?.error ?? 'not compiled' }),
         };
       });
       const out = {

@@ -18,6 +18,7 @@ function plan(over: Partial<Plan> = {}): Plan {
     name: 'default',
     platform: { os: 'linux', arch: 'amd64', variant: '', version: '' },
     workspace: { base: '/drone/src', path: '', full: '/drone/src' },
+    environment: {},
     volumes: [
       { name: 'cache', kind: 'temp', medium: '', sizeLimit: 0 },
       { name: 'mem', kind: 'temp', medium: 'memory', sizeLimit: 1048576 },

@@ -23,15 +23,16 @@ export function secretLookup(secrets: Record<string, string>): (name: string) =>
 
 /** The final environment of a step. */
 export function stepEnvironment(
+  stageEnv: Record<string, string>,
   step: PlanStep,
   number: number,
   live: LiveState,
   secret: (name: string) => string | undefined,
   netrc?: Netrc,
 ): Record<string, string> {
-  const env: Record<string, string> = { ...step.environment };
+  const env: Record<string, string> = { ...stageEnv, ...step.environment };
   const failure = live.failing ? 'failure' : undefined;
-  env.DRONE_BUILD_STATUS = failure ?? (step.environment.DRONE_BUILD_STATUS || 'success');
+  env.DRONE_BUILD_STATUS = failure ?? (env.DRONE_BUILD_STATUS || 'success');
   env.DRONE_STAGE_STATUS = failure ?? 'success';
   if (live.failing) env.DRONE_FAILED_STEPS = live.failedSteps.join(',');
   env.DRONE_STEP_NAME = step.name;

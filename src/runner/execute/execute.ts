@@ -217,6 +217,7 @@ class StageRun {
           ? setTimeout(() => this.abortSlot(s, 'timeout'), Math.min(step.timeout * 1000, 2 ** 31 - 1))
           : undefined;
       const env = stepEnvironment(
+        this.plan.environment,
         step,
         info.number,
         {

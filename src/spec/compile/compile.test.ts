@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { compatJson, compatSkip } from '../../../test/support/compat.js';
 import { type BuildContext, emptyContext } from '../context.js';
 import type { Conditions, Pipeline, Step } from '../manifest/types.js';
-import type { PlanStep } from '../plan.js';
+import type { Plan, PlanStep } from '../plan.js';
 import { type CompileOptions, compileStage } from './compile.js';
 import { posixScript } from './script.js';
 
@@ -79,6 +79,12 @@ const when = (branch: string[]): Conditions => ({ branch: { include: branch, exc
 const byName = (steps: PlanStep[]) => Object.fromEntries(steps.map((s) => [s.name, s]));
 const cmds = (...c: string[]) => ({ commands: c });
 
+
+/** A step's full plain environment: the stage's variables, then its own. */
+function envOf(plan: Plan, s: PlanStep): Record<string, string> {
+  return { ...plan.environment, ...s.environment };
+}
+
 test('serial pipeline: clone → build → test, Drone images, script entrypoint, workspace', () => {
   const p = pipeline({
     steps: [step({ name: 'build', ...cmds('go build') }), step({ name: 'test', ...cmds('go test') })],
@@ -102,7 +108,7 @@ test('serial pipeline: clone → build → test, Drone images, script entrypoint
   assert.deepEqual(build!.entrypoint, ['/bin/sh', '-c']);
   assert.deepEqual(build!.command, ['echo "$DRONE_SCRIPT" | /bin/sh']);
   assert.deepEqual(build!.commands, ['go build']);
-  assert.equal(build!.environment.DRONE_SCRIPT, posixScript(['go build']));
+  assert.equal(envOf(plan, build!).DRONE_SCRIPT, posixScript(['go build']));
   assert.equal(build!.clone, undefined);
   assert.deepEqual(
     plan.steps.map((s) => [s.environment.DRONE_STEP_NAME, s.environment.DRONE_STEP_NUMBER]),
@@ -175,13 +181,14 @@ test('workspace-clone-cases: default clone step, clone disabled, clone depth', {
 
 test('clone parameters, custom clone image, netrc entitlement', () => {
   const p = pipeline({ clone: { disable: false, depth: 50, retries: 4, skip_verify: true, trace: true } });
-  const [clone] = compileStage(p, context(), { id: 'x', cloneImage: 'registry.local/git:2' }).steps;
-  assert.equal(clone!.image, 'registry.local/git:2');
-  assert.equal(clone!.environment.PLUGIN_DEPTH, '50');
-  assert.equal(clone!.environment.PLUGIN_RETRIES, '4');
-  assert.equal(clone!.environment.PLUGIN_SKIP_VERIFY, 'true');
-  assert.equal(clone!.environment.GIT_SSL_NO_VERIFY, 'true');
-  assert.equal(clone!.environment.GIT_TRACE, 'true');
+  const cplan = compileStage(p, context(), { id: 'x', cloneImage: 'registry.local/git:2' });
+  const clone = cplan.steps[0]!;
+  assert.equal(clone.image, 'registry.local/git:2');
+  assert.equal(envOf(cplan, clone).PLUGIN_DEPTH, '50');
+  assert.equal(envOf(cplan, clone).PLUGIN_RETRIES, '4');
+  assert.equal(envOf(cplan, clone).PLUGIN_SKIP_VERIFY, 'true');
+  assert.equal(envOf(cplan, clone).GIT_SSL_NO_VERIFY, 'true');
+  assert.equal(envOf(cplan, clone).GIT_TRACE, 'true');
   assert.deepEqual(clone!.clone, { depth: 50, retries: 4, skipVerify: true, trace: true });
   assert.equal(clone!.netrc, true);
 
@@ -382,8 +389,9 @@ test('environment precedence: globals < params < pipeline env < proxy < build va
     environ: { GLOBAL: 'g', FROM_PARAM: 'global' },
     proxy: { HTTP_PROXY: 'http://proxy:3128', SHARED: 'proxy' },
   };
-  const { build, clone } = byName(compileStage(p, ctx, opts).steps);
-  const env = build!.environment;
+  const eplan = compileStage(p, ctx, opts);
+  const { build, clone } = byName(eplan.steps);
+  const env = envOf(eplan, build!);
   assert.equal(env.GLOBAL, 'g');
   assert.equal(env.FROM_PARAM, 'param');
   assert.equal(env.SHARED, 'proxy');
@@ -400,7 +408,7 @@ test('environment precedence: globals < params < pipeline env < proxy < build va
   assert.equal(env.DRONE_BUILD_LINK, 'https://ci.example.com/octocat/hello/42');
   assert.equal(env.GIT_TERMINAL_PROMPT, '0');
   assert.equal(env.CI, 'true');
-  assert.equal(clone!.environment.PIPE, 'p');
+  assert.equal(envOf(eplan, clone!).PIPE, 'p');
   assert.equal(clone!.environment.DRONE_SCRIPT, undefined);
 });
 
@@ -572,7 +580,7 @@ test('custom and Windows workspaces', () => {
     full: '/go/src/github.com/octocat/hello',
   });
   assert.equal(plan.steps[1]!.workingDir, '/go/src/github.com/octocat/hello');
-  assert.equal(plan.steps[1]!.environment.DRONE_WORKSPACE_BASE, '/go');
+  assert.equal(envOf(plan, plan.steps[1]!).DRONE_WORKSPACE_BASE, '/go');
 
   const win = compileStage(
     pipeline({
@@ -619,14 +627,14 @@ test('exec pipelines: host layout under the temp dir, shells, no images, no sett
   );
   const [clone, build, zsh] = plan.steps;
   assert.ok(clone!.clone);
-  assert.equal(clone!.environment.PLUGIN_DEPTH, undefined);
-  assert.equal(build!.environment.HOME, '/tmp/drone-random/home/drone');
-  assert.equal(build!.environment.USERPROFILE, '/tmp/drone-random/home/drone');
-  assert.equal(build!.environment.DRONE_WORKSPACE, '/tmp/drone-random/drone/src');
-  assert.equal(build!.environment.DRONE_HOME, '/tmp/drone-random/drone/src');
-  assert.equal(build!.environment.DRONE_DOCKER_NETWORK_ID, undefined);
-  assert.equal(build!.environment.PLUGIN_X, undefined);
-  assert.equal(build!.environment.DRONE_SCRIPT, undefined);
+  assert.equal(envOf(plan, clone!).PLUGIN_DEPTH, undefined);
+  assert.equal(envOf(plan, build!).HOME, '/tmp/drone-random/home/drone');
+  assert.equal(envOf(plan, build!).USERPROFILE, '/tmp/drone-random/home/drone');
+  assert.equal(envOf(plan, build!).DRONE_WORKSPACE, '/tmp/drone-random/drone/src');
+  assert.equal(envOf(plan, build!).DRONE_HOME, '/tmp/drone-random/drone/src');
+  assert.equal(envOf(plan, build!).DRONE_DOCKER_NETWORK_ID, undefined);
+  assert.equal(envOf(plan, build!).PLUGIN_X, undefined);
+  assert.equal(envOf(plan, build!).DRONE_SCRIPT, undefined);
   assert.deepEqual(build!.entrypoint, []);
   assert.deepEqual(build!.pullSecrets, []);
   assert.equal(zsh!.errPolicy, 'ignore');
@@ -668,8 +676,10 @@ test('pure: the pipeline is not modified and the same input gives the same plan'
 
 test('now fills zero build and stage times; without it they stay as given', () => {
   const p = pipeline({ steps: [step()] });
-  const withNow = compileStage(p, context(), { id: 'x', now: 1700000000 }).steps[1]!.environment;
+  const nplan = compileStage(p, context(), { id: 'x', now: 1700000000 });
+  const withNow = envOf(nplan, nplan.steps[1]!);
   assert.equal(withNow.DRONE_BUILD_STARTED, '1700000000');
   assert.equal(withNow.DRONE_STAGE_FINISHED, '1700000000');
-  assert.equal(compileStage(p, context(), OPTS).steps[1]!.environment.DRONE_BUILD_STARTED, '0');
+  const zplan = compileStage(p, context(), OPTS);
+  assert.equal(envOf(zplan, zplan.steps[1]!).DRONE_BUILD_STARTED, '0');
 });

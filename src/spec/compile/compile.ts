@@ -226,7 +226,7 @@ export function compileStage(pipeline: Pipeline, ctx: BuildContext, opts: Compil
     // A pipeline-wide secret yields to anything the step sets under the same name.
     const own = new Set([...Object.keys(env), ...secrets.map((s) => s.env)]);
     step.secrets = [...stageSecrets.filter((s) => !own.has(s.env)), ...secrets];
-    step.environment = combine(stageEnv, env);
+    step.environment = env;
     return step;
   };
 
@@ -237,7 +237,7 @@ export function compileStage(pipeline: Pipeline, ctx: BuildContext, opts: Compil
     clone.pull = isExec ? 'default' : 'if-not-exists';
     clone.runPolicy = 'always';
     clone.clone = cloneSpecOf(pipeline.clone);
-    clone.environment = isExec ? { ...stageEnv } : combine(stageEnv, cloneParams(pipeline.clone));
+    clone.environment = isExec ? {} : cloneParams(pipeline.clone);
     clone.secrets = [...stageSecrets];
     clone.netrc = true;
     all.push(clone);
@@ -264,6 +264,7 @@ export function compileStage(pipeline: Pipeline, ctx: BuildContext, opts: Compil
     name: pipeline.name,
     platform: { ...pipeline.platform },
     workspace: { ...ws },
+    environment: stageEnv,
     volumes: isExec ? [] : planVolumes(pipeline),
     steps,
     timeout: repoTimeout * 60,

@@ -61,6 +61,20 @@ function splitDockerDomain(name: string): [string, string] {
  * the name is not a valid reference (Drone then leaves it unchanged) or is a bare digest.
  */
 export function parseImage(image: string): ImageReference | undefined {
+  // The same few images recur in every step and pipeline: parse each once (results are frozen).
+  let ref = parsed.get(image);
+  if (ref === undefined && !parsed.has(image)) {
+    ref = parseImageUncached(image);
+    if (ref) Object.freeze(ref);
+    if (parsed.size >= 4096) parsed.clear();
+    parsed.set(image, ref);
+  }
+  return ref;
+}
+
+const parsed = new Map<string, ImageReference | undefined>();
+
+function parseImageUncached(image: string): ImageReference | undefined {
   if (IDENTIFIER.test(image) || validDigest(image)) return undefined;
   const [domain, remainder] = splitDockerDomain(image);
   const sep = remainder.indexOf(':');
