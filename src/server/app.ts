@@ -22,6 +22,7 @@ import { userRoutes } from './http/api/user.js';
 import { usersRoutes } from './http/api/users.js';
 import type { SecretBox } from './secrets/box.js';
 import type { Store } from './store/db.js';
+import type { Repo, User } from './store/models.js';
 
 /** The fastify instance type every route module receives (TypeBox schemas type the handlers). */
 export type App = FastifyInstance<
@@ -50,6 +51,16 @@ export interface AppDeps {
   box: SecretBox;
   /** Hangar's version, for `/version`. */
   version: string;
+  /** The SCM side of enabling/disabling a repo (webhook registration), once wired in. */
+  repoHooks?: RepoHooks;
+}
+
+/** What the repo routes ask of the SCM layer (src/server/scm) when a repo is enabled, repaired or disabled. */
+export interface RepoHooks {
+  /** Creates or updates the repo's webhook at its SCM (enable, repair). `user` is the repo's owner. */
+  activate(repo: Repo, user: User): Promise<void>;
+  /** Removes the repo's webhook (disable). */
+  deactivate(repo: Repo, user: User): Promise<void>;
 }
 
 /** What a route module gets: the dependencies plus the app's metrics registry. */
@@ -130,6 +141,18 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     return503OnClosing: true,
+    // One clear line: the deepest failing field (`body/email must be string`), not every branch
+    // of an optional-body union.
+    schemaErrorFormatter: (errors, dataVar) => {
+      const best = [...errors].sort(
+        (a, b) => (b.instancePath?.length ?? 0) - (a.instancePath?.length ?? 0),
+      )[0];
+      return new Error(
+        best
+          ? `${dataVar}${best.instancePath ?? ''} ${best.message ?? 'is invalid'}`
+          : `${dataVar} is invalid`,
+      );
+    },
   }).withTypeProvider<TypeBoxTypeProvider>() as App;
 
   // Bodies are checked exactly (no type coercion); query strings and params are converted.

@@ -6,6 +6,7 @@ import { requestToken } from '../../auth/session.js';
 import { newToken } from '../../auth/tokens.js';
 import { listUserRecentBuilds, listUserRepos, listUserReposWithLatest } from '../../auth/visible-repos.js';
 import { setUserToken, updateUser } from '../../store/queries/users.js';
+import { optionalBody } from './params.js';
 import { repoJson, userJson } from './present.js';
 
 const UserPatch = Type.Object({ email: Type.Optional(Type.String({ maxLength: 500 })) });
@@ -19,7 +20,7 @@ export function userRoutes(app: App, { store }: RouteContext): void {
   app.get('/api/user', async (request) => userJson(requireUser(request.user)));
 
   // Drone takes only the email from the body.
-  app.patch('/api/user', { schema: { body: Type.Optional(UserPatch) } }, async (request) => {
+  app.patch('/api/user', { schema: { body: optionalBody(UserPatch) } }, async (request) => {
     const user = requireUser(request.user);
     const email = request.body?.email;
     if (email === undefined) return userJson(user);
