@@ -19,6 +19,9 @@ export interface BuildFlags {
   trusted?: boolean;
 }
 
+/** The commit `hangar plan` assumes when --commit is not given. */
+export const PLACEHOLDER_SHA = '0'.repeat(40);
+
 const EVENTS = ['push', 'pull_request', 'tag', 'promote', 'rollback', 'cron', 'custom'];
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -33,7 +36,7 @@ export function addBuildFlags(cmd: Command, required: boolean): Command {
   return cmd
     .option('--ref <ref>', 'git ref (default: refs/heads/BRANCH, refs/tags/BRANCH for tags, refs/pull/1/head for PRs)')
     .option('--repo <owner/name>', 'repository slug')
-    .option('--commit <sha>', 'commit sha')
+    .option('--commit <sha>', 'commit sha (default: 40 zeros, or HEAD for exec)')
     .option('--action <action>', 'event action (opened, synchronized, create, …)')
     .option('--target <target>', 'deploy target of a promote or rollback')
     .option('--cron <name>', 'cron job name')
@@ -74,7 +77,8 @@ export function contextFromFlags(f: BuildFlags, cwd: string): BuildContext {
     ref,
     target: event === 'tag' ? '' : branch,
     source: branch,
-    after: f.commit ?? '',
+    // Every real build has a commit; a placeholder keeps `${DRONE_COMMIT_SHA}` from vanishing.
+    after: f.commit ?? PLACEHOLDER_SHA,
     deployTo: f.target ?? '',
     cron: f.cron ?? '',
     params,
