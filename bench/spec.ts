@@ -15,9 +15,17 @@ const files = readdirSync(dir)
 const bytes = files.reduce((n, f) => n + f.length, 0);
 const ctx = emptyContext();
 ctx.repo = { ...ctx.repo, slug: 'octocat/hello', namespace: 'octocat', name: 'hello', trusted: true };
-ctx.build = { ...ctx.build, event: 'push', ref: 'refs/heads/main', target: 'main', source: 'main', number: 1 };
+ctx.build = {
+  ...ctx.build,
+  event: 'push',
+  ref: 'refs/heads/main',
+  target: 'main',
+  source: 'main',
+  number: 1,
+  after: '3d21ec53a331a6f037a91c368710b99387d012c1',
+};
 
-function rate(label: string, seconds: number, fn: () => void): number {
+function rate(fn: () => void, seconds: number): number {
   for (let i = 0; i < 3; i++) fn(); // warm-up
   let n = 0;
   const start = process.hrtime.bigint();
@@ -27,33 +35,51 @@ function rate(label: string, seconds: number, fn: () => void): number {
     n += files.length;
     elapsed = Number(process.hrtime.bigint() - start) / 1e9;
   }
-  const r = n / elapsed;
-  console.log(`${label.padEnd(44)} ${r.toFixed(0).padStart(7)} files/s`);
-  return r;
+  return n / elapsed;
 }
 
-const secs = Number(process.env.BENCH_SECONDS ?? 3);
-console.log(`corpus: ${files.length} files, ${(bytes / files.length / 1024).toFixed(1)} KB average\n`);
+const secs = Number(process.env.BENCH_SECONDS ?? 1);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+console.log(`corpus: ${files.length} files, ${(bytes / files.length / 1024).toFixed(1)} KB average`);
+console.log(`${rounds} alternating rounds of ${secs}s each; medians (the machine is shared: medians of interleaved runs)\n`);
 let stages = 0;
 let steps = 0;
-const hangar = rate('hangar parse + lint + plan (all stages)', secs, () => {
+let failed = 0;
+const planAll = () => {
   stages = 0;
   steps = 0;
+  failed = 0;
   for (const text of files) {
-    const { plans } = planBuild(text, ctx, { trusted: true, compile: {} });
+    const { outline, plans } = planBuild(text, ctx, { trusted: true, compile: {} });
+    if (outline.error) failed++;
     for (const p of plans.values()) {
       stages++;
       if ('plan' in p) steps += p.plan.steps.length;
+      else failed++;
     }
   }
-});
-const jsyaml = rate('baseline: js-yaml loadAll', secs, () => {
+};
+const loadJs = () => {
   for (const text of files) loadAll(text, { json: true } as never);
-});
-const yamlPkg = rate('baseline: yaml parseAllDocuments', secs, () => {
+};
+const loadYaml = () => {
   for (const text of files) parseAllDocuments(text);
-});
-console.log(`\nplanned per pass: ${stages} stages, ${steps} steps`);
+};
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const runs = { hangar: [] as number[], jsyaml: [] as number[], yaml: [] as number[] };
+for (let r = 0; r < rounds; r++) {
+  runs.hangar.push(rate(planAll, secs));
+  runs.jsyaml.push(rate(loadJs, secs));
+  runs.yaml.push(rate(loadYaml, secs));
+}
+const hangar = median(runs.hangar);
+const jsyaml = median(runs.jsyaml);
+const yamlPkg = median(runs.yaml);
+const show = (label: string, r: number) => console.log(`${label.padEnd(44)} ${r.toFixed(0).padStart(7)} files/s`);
+show('hangar parse + lint + plan (all stages)', hangar);
+show('baseline: js-yaml loadAll', jsyaml);
+show('baseline: yaml parseAllDocuments', yamlPkg);
+console.log(`\nplanned per pass: ${stages} stages, ${steps} steps (${failed} files or stages in error)`);
 console.log(`ratio hangar / js-yaml loadAll:          ${(hangar / jsyaml).toFixed(2)}`);
 console.log(`ratio hangar / yaml parseAllDocuments:   ${(hangar / yamlPkg).toFixed(2)}`);
 console.log(`target ≥ 1000 files/s: ${hangar >= 1000 ? 'met' : 'NOT met'}`);
