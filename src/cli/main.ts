@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { registerExec } from './commands/exec.js';
 import { registerLint } from './commands/lint.js';
 import { registerPlan } from './commands/plan.js';
+import { registerServer } from './commands/server.js';
 import { UsageError } from './errors.js';
 
 // A reader that stops early (`hangar plan | head`) is not an error.
@@ -21,6 +22,7 @@ const program = new Command('hangar')
 registerLint(program);
 registerPlan(program);
 registerExec(program);
+registerServer(program);
 
 try {
   await program.parseAsync(process.argv);

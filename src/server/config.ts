@@ -22,7 +22,13 @@ export interface ServerConfig {
   readonly serverHost: string;
   /** Public scheme of the server. */
   readonly serverProto: 'http' | 'https';
+  /** Log level (pino). */
+  readonly logLevel: LogLevel;
 }
+
+/** Log levels of the server. */
+export const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
 
 /** Command-line flags of `hangar server` (each overrides its variable). */
 export interface ConfigFlags {
@@ -87,6 +93,11 @@ export function readServerConfig(
     );
   }
 
+  const level = (get('HANGAR_LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!(logLevels as readonly string[]).includes(level)) {
+    throw new ConfigError(`HANGAR_LOG_LEVEL must be one of ${logLevels.join(', ')}, not "${level}"`);
+  }
+
   return {
     host,
     port,
@@ -97,6 +108,7 @@ export function readServerConfig(
     rpcSecret,
     serverHost,
     serverProto: proto,
+    logLevel: level as LogLevel,
   };
 }
 
