@@ -1,15 +1,11 @@
 // The contract between the runner (which decides what runs when) and an engine (which knows how to
 // run one step somewhere). Lifecycle: setup → runStep (any number, possibly concurrent) → destroy.
 // destroy must be safe to call after a failed or partial setup, and more than once.
+import type { RegistryCredential } from '../spec/compile/registry-auth.js';
 import type { Plan, PlanStep } from '../spec/plan.js';
 
-/** Registry credentials for pulling a step's image. */
-export interface RegistryCredential {
-  /** Registry host, e.g. `127.0.0.1:5000` or `docker.io`. */
-  address: string;
-  username: string;
-  password: string;
-}
+/** Registry credentials for pulling a step's image (`address` is a registry host, e.g. `127.0.0.1:5000`). */
+export type { RegistryCredential } from '../spec/compile/registry-auth.js';
 
 /** Source of the code the clone step fetches. */
 export interface CloneSource {

@@ -151,3 +151,44 @@ test('a failed pull of an image present locally warns and uses it; of an absent 
     await e.destroy(p);
   }
 });
+
+test('image_pull_secrets: a docker config.json secret from the YAML authenticates the pull', { skip }, async () => {
+  const { parseManifest } = await import('../../src/spec/manifest/parse.js');
+  const { compileStage } = await import('../../src/spec/compile/compile.js');
+  const { emptyContext } = await import('../../src/spec/context.js');
+  const { executeStage } = await import('../../src/runner/execute/index.js');
+  const yml = `kind: pipeline
+type: docker
+clone:
+  disable: true
+image_pull_secrets: [dockerconfig]
+steps:
+- name: private
+  image: ${privateImage}
+  pull: always
+  commands: [echo pulled-and-ran]
+`;
+  const pipeline = parseManifest(yml).manifest.resources[0];
+  assert.ok(pipeline && pipeline.kind === 'pipeline');
+  const config = (pw: string) =>
+    JSON.stringify({ auths: { [registry]: { auth: Buffer.from(`${username}:${pw}`).toString('base64') } } });
+  const runWith = async (pw: string) => {
+    const p = compileStage(pipeline, emptyContext(), { id: `ips-${process.pid}-${randomBytes(3).toString('hex')}` });
+    const lines: string[] = [];
+    const res = await executeStage(p, engine(), {
+      secrets: { dockerconfig: config(pw) },
+      onLine: (_s, l) => lines.push(l.out),
+    });
+    return { res, log: lines.join('') };
+  };
+  await docker
+    .getImage(privateImage)
+    .remove()
+    .catch(() => undefined);
+  const wrong = await runWith('not-the-password');
+  assert.equal(wrong.res.steps[0]!.status, 'error');
+  assert.match(wrong.res.steps[0]!.error, new RegExp(`registry ${registry.replace(/\./g, '\\.')} refused the login`));
+  const right = await runWith(password);
+  assert.equal(right.res.status, 'success', right.res.steps[0]!.error);
+  assert.match(right.log, /pulled-and-ran/);
+});

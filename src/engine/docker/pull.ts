@@ -5,7 +5,9 @@ import type Docker from 'dockerode';
 import type { PullPolicy } from '../../spec/plan.js';
 import { EngineError, type RegistryCredential } from '../engine.js';
 import { dockerMessage, isUnreachable } from './errors.js';
-import { credentialFor, isAuthFailure, parseImage, pullAction } from './image.js';
+import { effectivePull, imageDomain } from '../../spec/compile/image.js';
+import { pickCredential } from '../../spec/compile/registry-auth.js';
+import { isAuthFailure } from './image.js';
 
 interface ProgressEvent {
   id?: string;
@@ -23,15 +25,15 @@ export async function ensureImage(
   output: (chunk: string) => void,
   signal: AbortSignal,
 ): Promise<void> {
-  const action = pullAction(policy, image);
+  const action = effectivePull(policy, image);
   const present = await imageExists(docker, image);
   if (action === 'never') {
     if (!present)
       throw new EngineError(`image "${image}" not found locally and pull is disabled`, 'image_not_found');
     return;
   }
-  if (action === 'pull-if-missing' && present) return;
-  const cred = credentialFor(image, registries);
+  if (action === 'if-not-exists' && present) return;
+  const cred = pickCredential(image, registries);
   try {
     await pull(docker, image, cred, output, signal);
   } catch (e) {
@@ -42,7 +44,7 @@ export async function ensureImage(
       return;
     }
     if (isUnreachable(e)) throw e;
-    const domain = parseImage(image).domain;
+    const domain = imageDomain(image) ?? 'the registry';
     if (isAuthFailure(reason)) {
       const which = cred ? 'refused the login' : 'requires a login and no credentials match';
       throw new EngineError(`registry ${domain} ${which} for image "${image}": ${reason}`, 'registry_auth');
@@ -70,7 +72,7 @@ async function pull(
   signal: AbortSignal,
 ): Promise<void> {
   const authconfig = cred
-    ? { username: cred.username, password: cred.password, serveraddress: parseImage(image).domain }
+    ? { username: cred.username, password: cred.password, serveraddress: imageDomain(image) ?? '' }
     : undefined;
   const stream: NodeJS.ReadableStream = await docker.pull(image, authconfig ? { authconfig } : {});
   const onAbort = () => (stream as unknown as { destroy?: () => void }).destroy?.();

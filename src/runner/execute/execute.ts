@@ -3,6 +3,7 @@
 // destroy — always. Every step's output goes through a masking line writer; callbacks see it all.
 import { netrcSecrets } from '../../engine/clone/credentials.js';
 import { type Engine, EngineError, type StepExit } from '../../engine/engine.js';
+import { collectCredentials } from '../../spec/compile/registry-auth.js';
 import type { Plan } from '../../spec/plan.js';
 import { maskPatterns, maskText } from '../logs/mask.js';
 import { type Line, LineWriter } from '../logs/writer.js';
@@ -234,7 +235,11 @@ class StageRun {
           env,
           output: (chunk) => writer.write(chunk),
           signal: s.ctrl.signal,
-          registries: this.opts.registries ?? [],
+          // image_pull_secrets hold docker config.json documents; theirs come before the runner's own.
+          registries: collectCredentials(
+            step.pullSecrets.map((n) => this.secret(n)).filter((v): v is string => v !== undefined),
+            this.opts.registries ?? [],
+          ),
           clone: step.clone ? this.opts.clone : undefined,
         });
         if (step.detach) {
