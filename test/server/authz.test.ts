@@ -64,7 +64,12 @@ async function fixture(s: TestServer) {
   await s.grant(users.repoAdmin, repo, 'admin');
   const member = await s.user();
   await s.grant(member, repo, 'read');
-  await createSecret(s.db, { repo_id: repo.id, namespace: repo.namespace, name: 's1', data: s.box.seal('one') });
+  await createSecret(s.db, {
+    repo_id: repo.id,
+    namespace: repo.namespace,
+    name: 's1',
+    data: s.box.seal('one'),
+  });
   await createCron(s.db, { repo_id: repo.id, name: 'c1', expr: '@hourly', branch: 'main' });
   const token = (role: Role) =>
     role === 'guest' ? undefined : role === 'sysAdmin' ? s.admin.token : users[role].token;
@@ -79,7 +84,8 @@ serverTest('repo routes: guest, no access, read, write, admin, system admin', as
       const url = `/api/repos/${repo.slug}${route.path.replace('MEMBER', member.user.login)}`;
       const res = await s.call(route.method, url, { token: token(role), body: route.body });
       const want = expected(route.level, role, route.ok);
-      if (res.status !== want) failures.push(`${route.method} ${route.path || '/'} as ${role}: ${res.status}, want ${want}`);
+      if (res.status !== want)
+        failures.push(`${route.method} ${route.path || '/'} as ${role}: ${res.status}, want ${want}`);
       if (res.status >= 400) assert.equal(typeof res.json?.message, 'string', `${route.method} ${url}`);
     }
   }
@@ -92,7 +98,11 @@ serverTest('an unknown repo: 401 for a guest, 404 for anyone signed in', async (
     assert.equal((await s.call(route.method, url, { body: route.body })).status, 401, url);
     const stranger = await s.user();
     // Enabling an unknown repo outside one's own namespace is refused as not found too.
-    assert.equal((await s.call(route.method, url, { token: stranger.token, body: route.body })).status, 404, url);
+    assert.equal(
+      (await s.call(route.method, url, { token: stranger.token, body: route.body })).status,
+      404,
+      url,
+    );
   }
 });
 
@@ -104,7 +114,10 @@ serverTest('public repos are readable by guests; internal ones by any signed-in 
   assert.equal((await s.call('GET', `/api/repos/${pub.slug}/collaborators`)).status, 200);
   // Reading is all a guest may do, even on a public repo.
   assert.equal((await s.call('GET', `/api/repos/${pub.slug}/secrets`)).status, 401);
-  assert.equal((await s.call('GET', `/api/repos/${pub.slug}/secrets`, { token: stranger.token })).status, 404);
+  assert.equal(
+    (await s.call('GET', `/api/repos/${pub.slug}/secrets`, { token: stranger.token })).status,
+    404,
+  );
   assert.equal((await s.call('GET', `/api/repos/${internal.slug}`)).status, 401);
   assert.equal((await s.call('GET', `/api/repos/${internal.slug}`, { token: stranger.token })).status, 200);
 });
@@ -112,7 +125,10 @@ serverTest('public repos are readable by guests; internal ones by any signed-in 
 serverTest('the repo owner is its admin without a perms row', async (s) => {
   const owner = await s.user();
   const repo = await s.repo({ user_id: owner.user.id });
-  const res = await s.call('PATCH', `/api/repos/${repo.slug}`, { token: owner.token, body: { protected: true } });
+  const res = await s.call('PATCH', `/api/repos/${repo.slug}`, {
+    token: owner.token,
+    body: { protected: true },
+  });
   assert.equal(res.status, 200);
   assert.equal(res.json.protected, true);
 });
@@ -160,7 +176,8 @@ serverTest('user and admin routes: guest 401, user 403 where admin is needed', a
       const body = route.body && JSON.parse(JSON.stringify(route.body).replace('NEW', `new${n}`));
       const res = await s.call(route.method, url, { token, body });
       const want = role === 'guest' ? 401 : role === 'user' && route.level === 'admin' ? 403 : route.ok;
-      if (res.status !== want) failures.push(`${route.method} ${route.url} as ${role}: ${res.status}, want ${want}`);
+      if (res.status !== want)
+        failures.push(`${route.method} ${route.url} as ${role}: ${res.status}, want ${want}`);
     }
   }
   assert.deepEqual(failures, []);
@@ -174,7 +191,10 @@ serverTest('org secrets: members read, their own namespace and system admins wri
   const stranger = await s.user();
   const self = await s.user('acme-bot');
   const create = (token?: string) =>
-    s.call('POST', '/api/secrets/acme', { token, body: { name: `k${Math.random()}`.replace('.', ''), data: 'v' } });
+    s.call('POST', '/api/secrets/acme', {
+      token,
+      body: { name: `k${Math.random()}`.replace('.', ''), data: 'v' },
+    });
   assert.equal((await create()).status, 401);
   assert.equal((await create(stranger.token)).status, 403);
   assert.equal((await create(reader.token)).status, 403);
@@ -183,11 +203,17 @@ serverTest('org secrets: members read, their own namespace and system admins wri
   assert.equal((await s.call('GET', '/api/secrets/acme', { token: stranger.token })).status, 403);
   assert.equal((await s.call('GET', '/api/secrets/acme')).status, 401);
   // A user's own namespace is theirs.
-  const mine = await s.call('POST', '/api/secrets/acme-bot', { token: self.token, body: { name: 'k', data: 'v' } });
+  const mine = await s.call('POST', '/api/secrets/acme-bot', {
+    token: self.token,
+    body: { name: 'k', data: 'v' },
+  });
   assert.equal(mine.status, 200);
   for (const method of ['GET', 'POST', 'PATCH', 'DELETE']) {
     const body = method === 'POST' || method === 'PATCH' ? { data: 'v2' } : undefined;
-    assert.equal((await s.call(method, '/api/secrets/acme-bot/k', { token: stranger.token, body })).status, 403);
+    assert.equal(
+      (await s.call(method, '/api/secrets/acme-bot/k', { token: stranger.token, body })).status,
+      403,
+    );
     assert.equal((await s.call(method, '/api/secrets/acme-bot/k', { body })).status, 401);
   }
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import type { OutgoingHttpHeaders } from 'node:http';
-import { type App, type AppOptions, createApp, createLogger } from '../../src/server/app.js';
+import { type App, type AppDeps, type AppOptions, createApp, createLogger } from '../../src/server/app.js';
 import { newRepoKey, newToken } from '../../src/server/auth/tokens.js';
 import { readServerConfig } from '../../src/server/config.js';
 import { createSecretBox, type SecretBox } from '../../src/server/secrets/box.js';
@@ -71,6 +71,7 @@ let seq = 0;
 export async function startTestServer(
   dialect: DialectName = 'sqlite',
   options: AppOptions = {},
+  deps: Partial<Omit<AppDeps, 'store' | 'logger'>> = {},
 ): Promise<TestServer> {
   let store: Store;
   let cleanup: () => Promise<void>;
@@ -91,7 +92,7 @@ export async function startTestServer(
     },
   });
   const config = readServerConfig({ HANGAR_DATA: dir, HANGAR_ADDR: '127.0.0.1:0' });
-  const box = createSecretBox(randomBytes(32));
+  const box = deps.box ?? createSecretBox(randomBytes(32));
   const app = createApp(
     {
       store,
@@ -100,6 +101,7 @@ export async function startTestServer(
       clock: { now: () => new Date() },
       box,
       version: '0.0.0-test',
+      ...deps,
     },
     options,
   );
@@ -194,11 +196,11 @@ export async function startTestServer(
 export function serverTest(
   name: string,
   body: (s: TestServer) => Promise<void>,
-  options: AppOptions = {},
+  deps: Partial<Omit<AppDeps, 'store' | 'logger'>> = {},
 ): void {
   for (const dialect of ['sqlite', 'postgres'] as const) {
     test(`${name} [${dialect}]`, { skip: dialect === 'postgres' ? pgSkip() : false }, async () => {
-      const s = await startTestServer(dialect, options);
+      const s = await startTestServer(dialect, {}, deps);
       try {
         await body(s);
       } finally {
