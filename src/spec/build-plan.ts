@@ -6,7 +6,7 @@ import type { BuildContext } from './context.js';
 import { matchContextOf } from './context.js';
 import { DependencyCycleError, stageDependencies } from './dag.js';
 import { type Diagnostic, hasErrors } from './diagnostic.js';
-import { substitutionEnv, substitutionValue } from './environ/environ.js';
+import { substitutionEnv } from './environ/environ.js';
 import { EnvsubstError, envsubst } from './envsubst/index.js';
 import { type CompileOptions, compileStage } from './compile/compile.js';
 import { type ParsedConfig, parseConfig } from './manifest/parse.js';
@@ -80,7 +80,7 @@ function substitute(text: string, ctx: BuildContext, opts: PlanBuildOptions): { 
   if (!text.includes('${')) return { text: text.includes('$$') ? envsubst(text, () => '') : text };
   const env = substitutionEnv(ctx, opts.globals ? { globals: opts.globals } : {});
   try {
-    return { text: envsubst(text, (name) => substitutionValue(env, name)) };
+    return { text: envsubst(text, (name) => (Object.hasOwn(env, name) ? env[name] : undefined)) };
   } catch (err) {
     if (!(err instanceof EnvsubstError)) throw err;
     return {

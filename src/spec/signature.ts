@@ -2,6 +2,7 @@
 // repository secret, over the raw text of every other document of the file, split as Drone splits it.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { parse } from 'yaml';
+import { splitDocuments } from './yaml/split.js';
 
 /** A signing key that Drone would refuse; the message is Drone's. */
 export class SignatureKeyError extends Error {
@@ -17,24 +18,7 @@ export class SignatureKeyError extends Error {
  * and each kept line is followed by `\n`. A `---` always opens a document, even an empty one.
  */
 export function splitRawDocuments(text: string): string[] {
-  const docs: string[] = [];
-  let current: string[] | undefined;
-  const lines = text.split('\n');
-  // A final newline ends the last line; it does not start another one.
-  if (lines.at(-1) === '') lines.pop();
-  for (let line of lines) {
-    if (line.endsWith('\r')) line = line.slice(0, -1);
-    if (line.startsWith('...')) break;
-    if (line.startsWith('---')) {
-      if (current) docs.push(current.join(''));
-      current = [];
-      continue;
-    }
-    if (!current) current = [];
-    current.push(line, '\n');
-  }
-  if (current) docs.push(current.join(''));
-  return docs;
+  return splitDocuments(text).map((d) => d.text);
 }
 
 interface SignatureDoc {

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { EngineError } from '../../src/engine/engine.js';
+import type { Pipeline } from '../../src/spec/manifest/types.js';
 import { repoRoot } from '../support/compat.js';
 import { docker, dockerSkip, engine, ensureTestImages, IMAGE, plan, run, step } from './support.js';
 
@@ -168,8 +169,8 @@ steps:
   pull: always
   commands: [echo pulled-and-ran]
 `;
-  const pipeline = parseManifest(yml).manifest.resources[0];
-  assert.ok(pipeline && pipeline.kind === 'pipeline');
+  const pipeline = parseManifest(yml).manifest.resources.find((r): r is Pipeline => r.kind === 'pipeline');
+  assert.ok(pipeline);
   const config = (pw: string) =>
     JSON.stringify({ auths: { [registry]: { auth: Buffer.from(`${username}:${pw}`).toString('base64') } } });
   const runWith = async (pw: string) => {

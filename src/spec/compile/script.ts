@@ -1,7 +1,7 @@
 // `commands` → the script a step runs (drone-reference.md §4.3). Docker steps carry it in
 // DRONE_SCRIPT and pipe it into /bin/sh (or PowerShell on Windows); exec steps get runner-go's
 // plainer script, which the exec engine writes to a file and runs with the step's shell.
-import { goQuote } from '../environ/goquote.js';
+import { goQuote } from '../envsubst/quote.js';
 
 const POSIX_OPTIONS = `
 if [ ! -z "\${DRONE_NETRC_FILE}" ]; then

@@ -12,7 +12,6 @@ import {
   stageVars,
   stepEnviron,
   substitutionEnv,
-  substitutionValue,
   systemEnviron,
 } from './environ.js';
 
@@ -409,14 +408,6 @@ test('substitutionEnv: globals < system/repo/build/stage/link < params; no git, 
     'GLOBAL_ONLY',
   ].sort();
   assert.deepEqual(keys, want);
-});
-
-test('substitutionValue quotes multi-line values like Drone, unknown names are empty', () => {
-  const env = { ONE: 'plain', TWO: 'a\nb "c"' };
-  assert.equal(substitutionValue(env, 'ONE'), 'plain');
-  assert.equal(substitutionValue(env, 'TWO'), '"a\\nb \\"c\\""');
-  assert.equal(substitutionValue(env, 'MISSING'), '');
-  assert.equal(substitutionValue(env, 'toString'), '');
 });
 
 test('liveEnviron: build < stage < step', () => {

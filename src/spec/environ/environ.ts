@@ -3,7 +3,6 @@
 // execution time, as Drone does. Times are unix seconds; "now" is passed in because spec is pure.
 import type { BuildContext, BuildInfo, Netrc, RepoInfo, StageInfo, SystemInfo } from '../context.js';
 import { calverEnviron } from './calver.js';
-import { goQuote } from './goquote.js';
 import { semverEnviron } from './semver.js';
 
 type Env = Record<string, string>;
@@ -228,7 +227,7 @@ export function liveEnviron(ctx: BuildContext, step: { name: string; number: num
 /**
  * The variables `${VAR}` substitution sees before the YAML is parsed: runner globals < System < Repo <
  * Build < Stage < Link < build params (never secrets, pipeline/step environment or workspace vars).
- * Values are raw; see `substitutionValue` for how Drone inserts a multi-line value.
+ * Values are raw; envsubst Go-quotes a multi-line value as Drone does.
  */
 export function substitutionEnv(ctx: BuildContext, opts: { globals?: Env; now?: number } = {}): Env {
   return combine(
@@ -240,10 +239,4 @@ export function substitutionEnv(ctx: BuildContext, opts: { globals?: Env; now?: 
     linkEnviron(ctx),
     ctx.build.params,
   );
-}
-
-/** The text Drone substitutes for a variable: Go-quoted when it contains a newline, else as is. */
-export function substitutionValue(env: Env, name: string): string {
-  const v = Object.hasOwn(env, name) ? env[name]! : '';
-  return v.includes('\n') ? goQuote(v) : v;
 }

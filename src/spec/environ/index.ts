@@ -15,8 +15,6 @@ export {
   stageVars,
   stepEnviron,
   substitutionEnv,
-  substitutionValue,
   systemEnviron,
 } from './environ.js';
-export { goQuote } from './goquote.js';
 export { semverEnviron } from './semver.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { calverEnviron, parseCalver } from './calver.js';
-import { goQuote } from './goquote.js';
+import { goQuote } from '../envsubst/quote.js';
 import { semverEnviron } from './semver.js';
 
 test('semver: full version with pre-release and build metadata (runner-go TestSemver)', () => {

@@ -1,6 +1,6 @@
 // DRONE_SEMVER_* for tag builds: runner-go `environ/semver.go` on top of coreos/go-semver v0.3.0,
 // including its error strings (they reach users as DRONE_SEMVER_ERROR).
-import { goQuote } from './goquote.js';
+import { goQuote } from '../envsubst/quote.js';
 
 const IDENTIFIER = /^[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*$/;
 const INT64_MAX = 9223372036854775807n;

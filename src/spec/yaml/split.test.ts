@@ -40,7 +40,8 @@ test('a line starting with ... ends the file', () => {
   );
   assert.deepEqual(
     splitDocuments('...').map((d) => d.text),
-    [''],
+    [],
+    'a terminator on the first line: no document at all (drone-yaml ParseRaw)',
   );
 });
 

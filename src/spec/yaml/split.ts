@@ -44,7 +44,8 @@ export function splitDocuments(input: string): RawDocument[] {
         return docs;
       }
     } else if (c === 46 /* . */ && text.startsWith('...', pos)) {
-      close(pos);
+      // A terminator on the very first line ends the file before any document began.
+      if (pos > 0) close(pos);
       return docs;
     }
     pos = next;
