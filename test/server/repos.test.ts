@@ -4,6 +4,7 @@ import type { Repo, User } from '../../src/server/store/models.js';
 import { createBuild } from '../../src/server/store/queries/builds.js';
 import { findPerm } from '../../src/server/store/queries/perms.js';
 import { findRepoBySlug, updateRepo } from '../../src/server/store/queries/repos.js';
+import { HttpError } from '../../src/server/http/api/errors.js';
 import { serverTest } from './harness.js';
 
 serverTest("GET: Drone's repo JSON with permissions; signer and secret never shown", async (s) => {
@@ -220,3 +221,48 @@ serverTest('GET /api/repos: every repo for admins, paged', async (s) => {
   assert.equal((await s.call('GET', '/api/repos?page=0', { token: s.admin.token })).status, 400);
   assert.equal((await s.call('GET', '/api/repos?per_page=abc', { token: s.admin.token })).status, 400);
 });
+
+serverTest('PATCH ignores fields that are not settings (keys, owner, slug, id)', async (s) => {
+  const me = await s.user();
+  const repo = await s.repo({}, me);
+  const res = await s.call('PATCH', `/api/repos/${repo.slug}`, {
+    token: me.token,
+    body: {
+      secret: 'x'.repeat(32),
+      signer: 'y'.repeat(32),
+      user_id: 999,
+      slug: 'a/b',
+      id: 5,
+      active: false,
+      '': 1,
+    },
+  });
+  assert.equal(res.status, 200);
+  const after = (await findRepoBySlug(s.db, repo.slug)) as Repo;
+  assert.deepEqual(
+    [after.secret, after.signer, after.user_id, after.slug, after.id, after.active],
+    [repo.secret, repo.signer, repo.user_id, repo.slug, repo.id, repo.active],
+  );
+});
+
+serverTest(
+  'a failing SCM hook leaves an enable undone (and no new repo behind)',
+  async (s) => {
+    const me = await s.user('failing');
+    const res = await s.call('POST', '/api/repos/failing/r', { token: me.token });
+    assert.equal(res.status, 502);
+    assert.equal(res.json.message, 'cannot create the webhook: SCM unreachable');
+    assert.equal(await findRepoBySlug(s.db, 'failing/r'), undefined);
+    const existing = await s.repo({ namespace: 'failing', name: 'old', active: false }, me);
+    assert.equal((await s.call('POST', `/api/repos/${existing.slug}`, { token: me.token })).status, 502);
+    assert.equal((await findRepoBySlug(s.db, existing.slug))?.active, false);
+  },
+  {
+    repoHooks: {
+      activate: async () => {
+        throw new HttpError(502, 'cannot create the webhook: SCM unreachable');
+      },
+      deactivate: async () => {},
+    },
+  },
+);

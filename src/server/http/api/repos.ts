@@ -11,6 +11,7 @@ import { upsertPerm } from '../../store/queries/perms.js';
 import { createRepo, deleteRepo, findRepoBySlug, listRepos, updateRepo } from '../../store/queries/repos.js';
 import { findUser } from '../../store/queries/users.js';
 import type { Db } from '../../store/schema.js';
+import { transaction } from '../../store/transaction.js';
 import { badRequest, conflict, HttpError, notFound, unauthorized } from './errors.js';
 import { optionalBody, PageQuery, RepoParams } from './params.js';
 import { repoJson } from './present.js';
@@ -47,6 +48,7 @@ const RepoCreate = Type.Object({
 });
 
 const adminOnly = ['trusted', 'timeout', 'throttle', 'counter'] as const;
+const patchKeys = Object.keys(RepoPatch.properties) as (keyof typeof RepoPatch.properties)[];
 
 // A path segment that can be part of a slug: no slashes, no `.`/`..`.
 const SEGMENT = /^(?!\.\.?$)[A-Za-z0-9_.-]{1,100}$/;
@@ -88,7 +90,9 @@ export function repoRoutes(app: App, ctx: RouteContext): void {
           throw badRequest(`counter must not be below the last build number (${last})`);
       }
       const next: Repo = { ...repo, updated: now(ctx) };
-      for (const [key, value] of Object.entries(input)) {
+      // Only the settable fields: other keys in the body (a client echoing the whole repo) are ignored.
+      for (const key of patchKeys) {
+        const value = input[key];
         if (value !== undefined) (next as unknown as Record<string, unknown>)[key] = value;
       }
       return repoJson(await updateRepo(db, next));
@@ -115,9 +119,17 @@ export function repoRoutes(app: App, ctx: RouteContext): void {
         }
         repo = await createNew(db, owner, name, user, request.body ?? {});
       }
-      const activated = await enable(db, repo, requireUser(user), now(ctx));
-      await ctx.repoHooks?.activate(activated, requireUser(user));
-      return repoJson(activated);
+      const enabler = requireUser(user);
+      const prepared: Repo = { ...withDefaults(repo), active: true, user_id: enabler.id, updated: now(ctx) };
+      // As Drone: the SCM hook first, then the activation, so a failing SCM leaves the repo as it was
+      // (and a repo created just now is removed again).
+      try {
+        await ctx.repoHooks?.activate(prepared, enabler);
+      } catch (err) {
+        if (!existing) await deleteRepo(db, repo.id);
+        throw err;
+      }
+      return repoJson(await enable(db, prepared, enabler));
     },
   );
 
@@ -139,8 +151,11 @@ export function repoRoutes(app: App, ctx: RouteContext): void {
     const { owner, name } = request.params;
     const { repo } = await authorizeRepo(db, request.user, owner, name, 'admin');
     const user = requireUser(request.user);
-    const updated = await updateRepo(db, { ...repo, user_id: user.id, updated: now(ctx) });
-    await upsertPerm(db, { user_id: user.id, repo_id: repo.id, read: true, write: true, admin: true });
+    const updated = await transaction(db, async (tx) => {
+      const saved = await updateRepo(tx, { ...repo, user_id: user.id, updated: now(ctx) });
+      await upsertPerm(tx, { user_id: user.id, repo_id: repo.id, read: true, write: true, admin: true });
+      return saved;
+    });
     return repoJson(updated);
   });
 
@@ -180,11 +195,13 @@ function withDefaults(repo: Repo): Repo {
   };
 }
 
-async function enable(db: Db, repo: Repo, user: User, updated: number): Promise<Repo> {
-  const saved = await updateRepo(db, { ...withDefaults(repo), active: true, user_id: user.id, updated });
-  // The enabler's access is cached like an SCM permission, so the repo is in their list.
-  await upsertPerm(db, { user_id: user.id, repo_id: repo.id, read: true, write: true, admin: true });
-  return saved;
+async function enable(db: Db, prepared: Repo, user: User): Promise<Repo> {
+  return transaction(db, async (tx) => {
+    const saved = await updateRepo(tx, prepared);
+    // The enabler's access is cached like an SCM permission, so the repo is in their list.
+    await upsertPerm(tx, { user_id: user.id, repo_id: prepared.id, read: true, write: true, admin: true });
+    return saved;
+  });
 }
 
 async function createNew(
