@@ -10,16 +10,20 @@ import { type Logger, type LoggerOptions, pino } from 'pino';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { authenticate } from './auth/session.js';
 import type { ServerConfig } from './config.js';
+import { buildRoutes } from './http/api/builds.js';
+import { buildActionRoutes } from './http/api/builds-actions.js';
 import { collaboratorRoutes } from './http/api/collaborators.js';
 import { cronRoutes } from './http/api/crons.js';
 import { describeError } from './http/api/errors.js';
 import { healthRoutes } from './http/api/health.js';
+import { logRoutes } from './http/api/logs.js';
 import { orgSecretRoutes } from './http/api/org-secrets.js';
 import { repoRoutes } from './http/api/repos.js';
 import { secretRoutes } from './http/api/secrets.js';
 import { signRoutes } from './http/api/sign.js';
 import { userRoutes } from './http/api/user.js';
 import { usersRoutes } from './http/api/users.js';
+import { hookRoutes } from './http/hooks/hooks.js';
 import type { SecretBox } from './secrets/box.js';
 import type { Store } from './store/db.js';
 import type { Repo, User } from './store/models.js';
@@ -87,6 +91,10 @@ export const routes: readonly RoutePlugin[] = [
   signRoutes,
   cronRoutes,
   collaboratorRoutes,
+  hookRoutes,
+  buildRoutes,
+  buildActionRoutes,
+  logRoutes,
 ];
 
 /** Options of createApp. */
@@ -185,7 +193,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
     const status = String(reply.statusCode);
     requests.inc({ method: request.method, route, status });
     durations.observe({ method: request.method, route }, reply.elapsedTime / 1000);
-    request.log.info(
+    // Probes and scrapes come every few seconds; keep them out of the info log.
+    const quiet = route === '/healthz' || route === '/metrics';
+    request.log[quiet ? 'debug' : 'info'](
       {
         method: request.method,
         url: redactUrl(request.url),

@@ -1,0 +1,57 @@
+// How the webhook and build routes get their SCM services and trigger settings. They come in
+// through AppDeps (declared here, additively, so the app's own module needs no change); when a
+// deployment passes none, repositories on this machine are read with git and commit statuses go
+// nowhere until an SCM API is configured. One set per app: the hook and build routes share it.
+import type { RouteContext } from '../../app.js';
+import { serverLink } from '../../config.js';
+import { localChanges, localCommits, localConfig } from '../../scm/content.js';
+import { localRepoHooks } from '../../scm/local-hook.js';
+import { HttpStatusService } from '../../scm/status/http.js';
+import type { ScmServices, TriggerDeps } from '../../trigger/trigger.js';
+
+declare module '../../app.js' {
+  interface AppDeps {
+    /** Where repository content comes from and where statuses go (defaults: local git, no statuses). */
+    scm?: Partial<ScmServices>;
+    /** Hold pull requests from forks for approval (their stages start `blocked`). */
+    approveForks?: boolean;
+  }
+}
+
+const cache = new WeakMap<object, ScmServices>();
+
+/** The SCM services of the app `ctx` belongs to. */
+export function scmServicesOf(ctx: RouteContext): ScmServices {
+  let services = cache.get(ctx);
+  if (!services) {
+    services = {
+      config: ctx.scm?.config ?? localConfig,
+      commits: ctx.scm?.commits ?? localCommits,
+      changes: ctx.scm?.changes ?? localChanges,
+      status: ctx.scm?.status ?? new HttpStatusService({ link: serverLink(ctx.config), endpoints: {} }),
+    };
+    cache.set(ctx, services);
+  }
+  return services;
+}
+
+/** The trigger's dependencies in the app `ctx` belongs to. */
+export function triggerDepsOf(ctx: RouteContext): TriggerDeps {
+  return {
+    db: ctx.store.db,
+    scm: scmServicesOf(ctx),
+    system: { proto: ctx.config.serverProto, host: ctx.config.serverHost, version: ctx.version },
+    now: () => Math.floor(ctx.clock.now().getTime() / 1000),
+    approveForks: ctx.approveForks ?? false,
+    log: ctx.logger,
+  };
+}
+
+/**
+ * Gives the repo routes the local post-receive hook installer when the deployment wired no other
+ * repo hooks: enabling a local bare repository then makes pushes into it build.
+ */
+export function provideRepoHooks(ctx: RouteContext): void {
+  if (ctx.repoHooks) return;
+  ctx.repoHooks = localRepoHooks({ hookUrl: () => `${serverLink(ctx.config)}/hook` });
+}
