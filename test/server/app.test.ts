@@ -1,6 +1,9 @@
 // The application shell: health, version, metrics, error format, body parsing, auth basics.
 import assert from 'node:assert/strict';
-import { sqliteServerTest } from './harness.js';
+import { Writable } from 'node:stream';
+import { test } from 'node:test';
+import { createLogger, type RoutePlugin } from '../../src/server/app.js';
+import { sqliteServerTest, startTestServer } from './harness.js';
 
 sqliteServerTest('healthz answers OK when the database does', async (s) => {
   const res = await s.call('GET', '/healthz');
@@ -97,4 +100,76 @@ sqliteServerTest('an unsupported content type is 415', async (s) => {
 sqliteServerTest('an empty JSON body counts as no body', async (s) => {
   const res = await s.call('POST', '/api/user/token', { token: s.admin.token, payload: '' });
   assert.equal(res.status, 200);
+});
+
+sqliteServerTest('a body over the limit is 413 with a JSON message', async (s) => {
+  const res = await s.call('PATCH', '/api/user', {
+    token: s.admin.token,
+    payload: JSON.stringify({ email: 'x'.repeat(1024 * 1024 + 10) }),
+  });
+  assert.equal(res.status, 413);
+  assert.equal(typeof res.json.message, 'string');
+});
+
+test('a bug is a bare 500: logged once, its message not answered', async () => {
+  const boom: RoutePlugin = (app) => {
+    app.get('/api/boom', async () => {
+      throw new Error('internal detail hunter2');
+    });
+  };
+  const s = await startTestServer('sqlite', { extraRoutes: [boom] });
+  try {
+    const res = await s.call('GET', '/api/boom');
+    assert.equal(res.status, 500);
+    assert.deepEqual(res.json, { message: 'Internal Server Error' });
+    assert.equal(s.logs().split('request failed').length - 1, 1);
+  } finally {
+    await s.close();
+  }
+});
+
+test('extra route modules are registered with the app', async () => {
+  const ping: RoutePlugin = (app, ctx) => {
+    app.get('/api/ping', async () => ({ version: ctx.version }));
+  };
+  const s = await startTestServer('sqlite', { extraRoutes: [ping] });
+  try {
+    assert.deepEqual((await s.call('GET', '/api/ping')).json, { version: '0.0.0-test' });
+  } finally {
+    await s.close();
+  }
+});
+
+sqliteServerTest('healthz is 503 when the database is gone', async (s) => {
+  await s.store.close();
+  const res = await s.call('GET', '/healthz');
+  assert.equal(res.status, 503);
+  // The harness closes the store again; make that harmless.
+  s.store.close = async () => {};
+});
+
+test('the logger redacts tokens, secrets and values wherever they appear', () => {
+  let out = '';
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      out += chunk.toString();
+      cb();
+    },
+  });
+  const log = createLogger('info', sink);
+  log.info(
+    {
+      token: 'T1',
+      data: 'D1',
+      secret: 'S1',
+      repo: { secret: 'S2', signer: 'S3' },
+      req: { headers: { authorization: 'Bearer T2', 'x-drone-token': 'T3' } },
+      nested: { user: { token_hash: 'H1', oauth_token: 'O1' } },
+    },
+    'hello',
+  );
+  for (const leaked of ['T1', 'D1', 'S1', 'S2', 'S3', 'T2', 'T3', 'H1', 'O1']) {
+    assert.ok(!out.includes(leaked), `${leaked} in ${out}`);
+  }
+  assert.match(out, /\*\*\*\*\*\*/);
 });
