@@ -1,9 +1,11 @@
 // The `hangar` command. Exit codes: 0 success, 1 the thing checked or run failed, 2 usage or
 // configuration errors. Errors a user can cause are printed as one clear line, never a stack trace.
 import { Command, CommanderError } from 'commander';
+import { registerBuild } from './commands/build.js';
 import { registerExec } from './commands/exec.js';
 import { registerLint } from './commands/lint.js';
 import { registerPlan } from './commands/plan.js';
+import { registerRepo } from './commands/repo.js';
 import { registerServer } from './commands/server.js';
 import { UsageError } from './errors.js';
 
@@ -23,6 +25,8 @@ registerLint(program);
 registerPlan(program);
 registerExec(program);
 registerServer(program);
+registerRepo(program);
+registerBuild(program);
 
 try {
   await program.parseAsync(process.argv);
