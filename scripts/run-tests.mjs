@@ -51,13 +51,18 @@ if (explicit.length === 0) {
   if (tsc.code === 0) passed++;
   else failed++;
 
+  console.log('\n== type-check of the web UI (tsc -p web) ==');
+  const tscWeb = await run(join(bin, 'tsc'), ['-p', 'web/tsconfig.json']);
+  if (tscWeb.code === 0) passed++;
+  else failed++;
+
   console.log('\n== lint (biome) ==');
   const lint = await run(join(bin, 'biome'), ['lint', '.']);
   if (lint.code === 0) passed++;
   else failed++;
 }
 
-const files = explicit.length > 0 ? explicit : [...findTests(join(root, 'src')), ...findTests(join(root, 'test'))].sort();
+const files = explicit.length > 0 ? explicit : [...findTests(join(root, 'src')), ...findTests(join(root, 'web', 'src')), ...findTests(join(root, 'test'))].sort();
 console.log(`\n== tests (${files.length} files) ==`);
 const concurrency = process.env.HANGAR_TEST_CONCURRENCY ?? '4';
 const res = await run(

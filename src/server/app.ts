@@ -24,6 +24,7 @@ import { signRoutes } from './http/api/sign.js';
 import { userRoutes } from './http/api/user.js';
 import { usersRoutes } from './http/api/users.js';
 import { hookRoutes } from './http/hooks/hooks.js';
+import { webRoutes } from './http/web.js';
 import type { SecretBox } from './secrets/box.js';
 import type { Store } from './store/db.js';
 import type { Repo, User } from './store/models.js';
@@ -95,6 +96,8 @@ export const routes: readonly RoutePlugin[] = [
   buildRoutes,
   buildActionRoutes,
   logRoutes,
+  // Last: the web UI answers GET paths no other module owns.
+  webRoutes,
 ];
 
 /** Options of createApp. */
