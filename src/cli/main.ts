@@ -6,6 +6,7 @@ import { registerExec } from './commands/exec.js';
 import { registerLint } from './commands/lint.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRepo } from './commands/repo.js';
+import { registerRunner } from './commands/runner.js';
 import { registerServer } from './commands/server.js';
 import { UsageError } from './errors.js';
 
@@ -25,6 +26,7 @@ registerLint(program);
 registerPlan(program);
 registerExec(program);
 registerServer(program);
+registerRunner(program);
 registerRepo(program);
 registerBuild(program);
 

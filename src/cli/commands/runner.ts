@@ -1,0 +1,116 @@
+// `hangar runner`: a runner daemon for a Hangar server (or a Drone server: it speaks RPC v2). Settings
+// come from HANGAR_* variables (or the DRONE_* names of drone-runner-docker/-exec) and flags. On
+// SIGTERM/SIGINT it takes no new work and lets running stages finish; after the grace period they are
+// cancelled and reported `killed`. A second signal gives up on undelivered reports and exits.
+import { hostname } from 'node:os';
+import type { Command } from 'commander';
+import Docker from 'dockerode';
+import { pino } from 'pino';
+import { DockerEngine } from '../../engine/docker/index.js';
+import type { Engine } from '../../engine/engine.js';
+import { ExecEngine } from '../../engine/exec/index.js';
+import {
+  createRunner,
+  type RunnerFlags,
+  type RunnerSettings,
+  readRunnerSettings,
+  SettingsError,
+} from '../../runner/daemon/index.js';
+import { UsageError } from '../errors.js';
+
+const say = (line: string) => process.stderr.write(`hangar runner: ${line}\n`);
+
+/** The engine of a runner and how to tell that it is up. */
+export function runnerEngine(settings: Pick<RunnerSettings, 'engine'>): {
+  engine: Engine;
+  ready?: () => Promise<void>;
+} {
+  if (settings.engine === 'exec') return { engine: new ExecEngine() };
+  const socketPath = process.env.DOCKER_SOCKET ?? '/var/run/docker.sock';
+  const docker = new Docker({ socketPath });
+  return {
+    engine: new DockerEngine({ socketPath }),
+    ready: async () => {
+      await docker.ping();
+    },
+  };
+}
+
+/** Registers `hangar runner`. */
+export function registerRunner(program: Command): void {
+  program
+    .command('runner')
+    .description('run stages for a Hangar (or Drone) server: polls it over the runner RPC')
+    .option('--host <host:port>', 'server host (HANGAR_RPC_HOST, DRONE_RPC_HOST)')
+    .option('--proto <proto>', 'http or https (HANGAR_RPC_PROTO, DRONE_RPC_PROTO; default http)')
+    .option('--secret <secret>', 'shared RPC secret (HANGAR_RPC_SECRET, DRONE_RPC_SECRET)')
+    .option('--name <name>', 'runner name (HANGAR_RUNNER_NAME; default the host name)')
+    .option('--capacity <n>', 'stages at once (HANGAR_RUNNER_CAPACITY; default 2)')
+    .option('--engine <engine>', 'docker or exec (HANGAR_RUNNER_ENGINE; default docker)')
+    .option('--labels <k:v,…>', 'labels stages must match (HANGAR_RUNNER_LABELS)')
+    .option('--os <os>', 'platform os (HANGAR_PLATFORM_OS)')
+    .option('--arch <arch>', 'platform arch (HANGAR_PLATFORM_ARCH)')
+    .option('--variant <variant>', 'platform variant (HANGAR_PLATFORM_VARIANT)')
+    .option('--kernel <version>', 'platform kernel version (HANGAR_PLATFORM_KERNEL)')
+    .option('--limit-repos <globs>', 'only these repositories (HANGAR_LIMIT_REPOS)')
+    .option('--limit-events <globs>', 'only these build events (HANGAR_LIMIT_EVENTS)')
+    .option('--limit-trusted', 'only trusted repositories (HANGAR_LIMIT_TRUSTED)')
+    .option('--environ <k:v,…>', 'variables for every step (HANGAR_RUNNER_ENVIRON)')
+    .option('--max-procs <n>', 'steps of a stage at once, 0 = no limit (HANGAR_RUNNER_MAX_PROCS)')
+    .option('--docker-config <file>', 'registry credentials, a docker config.json (HANGAR_DOCKER_CONFIG)')
+    .option(
+      '--grace <duration>',
+      'after SIGTERM, how long stages may finish (HANGAR_RUNNER_GRACE; default 10m)',
+    )
+    .action(async (flags: RunnerFlags) => {
+      await runRunner(flags);
+    });
+}
+
+async function runRunner(flags: RunnerFlags): Promise<void> {
+  let settings: RunnerSettings;
+  try {
+    settings = readRunnerSettings(process.env, flags, {
+      hostname: hostname(),
+      platform: process.platform,
+      arch: process.arch,
+    });
+  } catch (e) {
+    if (e instanceof SettingsError) throw new UsageError(e.message);
+    throw e;
+  }
+  const level = (process.env.HANGAR_LOG_LEVEL ?? 'info').toLowerCase();
+  const log = pino({ level, base: { runner: settings.name } });
+  const { engine, ready } = runnerEngine(settings);
+  let runner: Awaited<ReturnType<typeof createRunner>>;
+  try {
+    runner = await createRunner(settings, { engine, log, engineReady: ready, hostEnv: process.env });
+  } catch (e) {
+    if (e instanceof SettingsError) throw new UsageError(e.message);
+    throw e;
+  }
+
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals++;
+    if (signals === 1) {
+      say(`${sig}: taking no new stages; running ones may finish (${Math.round(settings.graceMs / 1000)} s)`);
+      void runner.shutdown(settings.graceMs);
+    } else {
+      say(`${sig} again: cancelling running stages and exiting`);
+      runner.abort();
+    }
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  say(
+    `${settings.engine} runner "${settings.name}" (capacity ${settings.capacity}) for ${settings.proto}://${settings.host}`,
+  );
+  try {
+    await runner.run();
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    log.flush();
+  }
+}
