@@ -3,7 +3,8 @@
 // (build with which event/action, or ignored and why), compared with go-scm's parsed goldens where
 // they exist. Plus the signature vectors of each INDEX.json.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
 import { type Provider, WebhookError, type WebhookOutcome } from '../../src/server/scm/hook.js';
@@ -389,6 +390,92 @@ describe('octokit examples', () => {
           }
         }
       }
+    });
+  }
+});
+
+// Files of the corpus that no INDEX.json lists, with the header their SCM sends them with.
+const UNLISTED: Record<string, Record<string, [string, Expect]>> = {
+  gitea: {
+    'issue_comment_deleted.json': ['issue_comment', { ignored: 'unknown_event' }],
+    'issue_comment_edited.json': ['issue_comment', { ignored: 'unknown_event' }],
+    'issues_closed.json': ['issues', { ignored: 'unknown_event' }],
+    'pull_request_comment_deleted.json': ['issue_comment', { ignored: 'unknown_event' }],
+    'pull_request_comment_edited.json': ['issue_comment', { ignored: 'unknown_event' }],
+  },
+  gitlab: {
+    'issue_closed.json': ['Issue Hook', { ignored: 'unknown_event' }],
+    'issue_comment_create.json': ['Note Hook', { ignored: 'unknown_event' }],
+    'issue_create.json': ['Issue Hook', { ignored: 'unknown_event' }],
+    'issue_edited.json': ['Issue Hook', { ignored: 'unknown_event' }],
+    'issue_labeled.json': ['Issue Hook', { ignored: 'unknown_event' }],
+    'issue_reopen.json': ['Issue Hook', { ignored: 'unknown_event' }],
+    'push_merge.json': ['Push Hook', { build: 'push', action: '' }],
+    'review_comment_create.json': ['Note Hook', { ignored: 'unknown_event' }],
+  },
+};
+
+describe('corpus files no INDEX lists', { skip: compatSkip() }, () => {
+  for (const provider of ['gitea', 'gitlab'] as const) {
+    for (const [file, [event, want]] of Object.entries(UNLISTED[provider] ?? {})) {
+      test(`${provider}/${file} as ${event}`, async () => {
+        const body = readFileSync(compatPath('webhooks', provider, file));
+        const o = await parseWebhook(signedRequest(provider, event, body, SECRET), lookup);
+        assert.deepEqual(describeOutcome(o), want);
+      });
+    }
+  }
+  test('every payload file of the three providers is covered', () => {
+    for (const provider of ['github', 'gitea', 'gitlab'] as const) {
+      const index = compatJson<Index>('webhooks', provider, 'INDEX.json');
+      const listed = new Set([
+        ...index.entries.map((e) => e.file),
+        ...(index.woodpecker_fixtures?.entries ?? []).map((e) => e.file),
+        ...Object.keys(UNLISTED[provider] ?? {}),
+      ]);
+      const files = [
+        ...readdirSync(compatPath('webhooks', provider)).filter(
+          (f) => f.endsWith('.json') && f !== 'INDEX.json',
+        ),
+        ...(existsSync(compatPath('webhooks', provider, 'woodpecker'))
+          ? readdirSync(compatPath('webhooks', provider, 'woodpecker')).map((f) => `woodpecker/${f}`)
+          : []),
+      ];
+      assert.deepEqual(
+        files.filter((f) => !listed.has(f)),
+        [],
+        provider,
+      );
+    }
+  });
+});
+
+describe('forgejo (the Gitea dialect under X-Forgejo-Event)', { skip: compatSkip() }, () => {
+  const index = compatJson<Index>('webhooks', 'forgejo', 'INDEX.json');
+  for (const entry of index.woodpecker_fixtures?.entries ?? []) {
+    const event = entry.headers['X-Forgejo-Event'] ?? '';
+    test(`${entry.file} as ${event}`, async () => {
+      const body = readFileSync(compatPath('webhooks', 'forgejo', entry.file));
+      const payload = JSON.parse(body.toString('utf8')) as { action?: string };
+      const sig = createHmac('sha256', SECRET).update(body).digest('hex');
+      const o = await parseWebhook(
+        { headers: { 'x-forgejo-event': event, 'x-forgejo-signature': sig }, body },
+        lookup,
+      );
+      assert.equal(o.provider, 'gitea');
+      let want: Expect;
+      if (event === 'push') want = { build: 'push', action: o.kind === 'build' ? o.hook.action : '' };
+      else if (event === 'create') want = { ignored: 'tag_via_push' };
+      else if (event !== 'pull_request') want = { ignored: 'unknown_event' };
+      else if (payload.action === 'closed') want = { ignored: 'pull_request_closed' };
+      else if (
+        payload.action === 'opened' ||
+        payload.action === 'reopened' ||
+        payload.action === 'synchronized'
+      ) {
+        want = { build: 'pull_request', action: payload.action };
+      } else want = { ignored: 'unsupported_action' };
+      assert.deepEqual(describeOutcome(o), want);
     });
   }
 });
