@@ -57,7 +57,7 @@ export function hookRoutes(app: App, ctx: RouteContext): void {
       );
     } catch (err) {
       if (!(err instanceof WebhookError)) throw err;
-      request.log.info({ reason: err.reason, msg: err.message }, 'hook: refused');
+      request.log.info({ reason: err.reason, detail: err.message }, 'hook: refused');
       return reply.code(err.statusCode).send({ message: err.message });
     }
     if (outcome.kind === 'ignored') {
