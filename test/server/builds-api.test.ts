@@ -146,7 +146,7 @@ describe('acting on builds', () => {
       const { owner, repo } = await setup(s);
       const res = await s.call('POST', api(repo), {
         token: owner.token,
-        payload: 'branch=main&commit=' + sha + '&GREETING=hello&message=custom%20run',
+        payload: `branch=main&commit=${sha}&GREETING=hello&message=custom%20run`,
         contentType: 'application/x-www-form-urlencoded',
       });
       assert.equal(res.status, 200, res.body);
