@@ -24,6 +24,7 @@ import { signRoutes } from './http/api/sign.js';
 import { userRoutes } from './http/api/user.js';
 import { usersRoutes } from './http/api/users.js';
 import { hookRoutes } from './http/hooks/hooks.js';
+import { rpcRoutes } from './http/rpc/routes.js';
 import { webRoutes } from './http/web.js';
 import type { SecretBox } from './secrets/box.js';
 import type { Store } from './store/db.js';
@@ -96,6 +97,7 @@ export const routes: readonly RoutePlugin[] = [
   buildRoutes,
   buildActionRoutes,
   logRoutes,
+  rpcRoutes,
   // Last: the web UI answers GET paths no other module owns.
   webRoutes,
 ];

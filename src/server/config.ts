@@ -24,6 +24,12 @@ export interface ServerConfig {
   readonly serverProto: 'http' | 'https';
   /** Log level (pino). */
   readonly logLevel: LogLevel;
+  /** How runner labels must match a stage's `node` labels: Drone's exact maps, or stage ⊆ runner. */
+  readonly labelsMatch: 'exact' | 'subset';
+  /** Seconds a runner keeps an accepted stage without a sign of life. */
+  readonly runnerLeaseSeconds: number;
+  /** Seconds between sweeps for stages whose runner's lease ran out. */
+  readonly reaperIntervalSeconds: number;
 }
 
 /** Log levels of the server. */
@@ -98,6 +104,19 @@ export function readServerConfig(
     throw new ConfigError(`HANGAR_LOG_LEVEL must be one of ${logLevels.join(', ')}, not "${level}"`);
   }
 
+  const labelsMatch = (get('HANGAR_LABELS_MATCH') ?? 'exact').toLowerCase();
+  if (labelsMatch !== 'exact' && labelsMatch !== 'subset') {
+    throw new ConfigError(`HANGAR_LABELS_MATCH must be exact or subset, not "${labelsMatch}"`);
+  }
+  const runnerLeaseSeconds = seconds(get('HANGAR_RUNNER_LEASE'), 'HANGAR_RUNNER_LEASE', 60, 5, 3600);
+  const reaperIntervalSeconds = seconds(
+    get('HANGAR_REAPER_INTERVAL'),
+    'HANGAR_REAPER_INTERVAL',
+    10,
+    1,
+    runnerLeaseSeconds,
+  );
+
   return {
     host,
     port,
@@ -109,7 +128,19 @@ export function readServerConfig(
     serverHost,
     serverProto: proto,
     logLevel: level as LogLevel,
+    labelsMatch,
+    runnerLeaseSeconds,
+    reaperIntervalSeconds,
   };
+}
+
+function seconds(text: string | undefined, name: string, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be a whole number of seconds from ${min} to ${max}, not "${text}"`);
+  }
+  return n;
 }
 
 /** Parses `host:port`, `:port` (every interface, as Go reads it) or `[ipv6]:port`. */
