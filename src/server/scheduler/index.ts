@@ -5,10 +5,6 @@
 //   schedulerOf(ctx).cancelled(buildId)      after cancelling a build (its runners stop at once)
 //   schedulerOf(ctx).buildChanged(repo, id)  after changing a build (UI streams)
 import type { RouteContext } from '../app.js';
-import { sendStatus } from '../trigger/trigger.js';
-import { scmServicesOf } from '../http/hooks/services.js';
-import { findRepo } from '../store/queries/repos.js';
-import { findUser } from '../store/queries/users.js';
 import { defaultSettings, Scheduler, type SchedulerSettings } from './scheduler.js';
 
 export { Scheduler, type SchedulerSettings } from './scheduler.js';
@@ -50,12 +46,6 @@ export function schedulerOf(ctx: RouteContext): Scheduler {
     settings: settingsOf(ctx),
     now,
     log: ctx.logger,
-    reportStatus: async (build) => {
-      const repo = await findRepo(db, build.repo_id);
-      if (!repo) return;
-      const owner = repo.user_id ? await findUser(db, repo.user_id) : undefined;
-      await sendStatus({ scm: scmServicesOf(ctx), log: ctx.logger }, repo, owner, build);
-    },
   });
   schedulers.set(ctx, scheduler);
   return scheduler;

@@ -56,8 +56,6 @@ export interface SchedulerDeps {
   /** Unix seconds now. */
   now: () => number;
   log?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
-  /** Reports a build's status to its SCM (after it finished). */
-  reportStatus?: (build: Build) => Promise<void>;
 }
 
 export class Scheduler {
@@ -71,6 +69,8 @@ export class Scheduler {
   readonly settings: SchedulerSettings;
   private reaper: NodeJS.Timeout | undefined;
   private readonly stepStages = new Map<number, number>();
+  /** Reports a build's status to its SCM (set by whoever knows the SCM: the RPC routes). */
+  statusReporter: ((build: Build) => Promise<void>) | undefined;
   private sweeping = false;
   private stopped = false;
 
@@ -132,9 +132,9 @@ export class Scheduler {
 
   /** Reports a build's status to its SCM; failures are logged, never raised. */
   async reportStatus(build: Build): Promise<void> {
-    if (!this.deps.reportStatus) return;
+    if (!this.statusReporter) return;
     try {
-      await this.deps.reportStatus(build);
+      await this.statusReporter(build);
     } catch (err) {
       this.deps.log?.warn(
         { build: build.id, err: (err as Error).message },

@@ -9,7 +9,7 @@ import { sendStatus, type TriggerDeps } from './trigger.js';
 
 /** Cancels what `build` supersedes; returns the cancelled builds. */
 export async function autoCancel(
-  deps: Pick<TriggerDeps, 'db' | 'scm' | 'log' | 'now'>,
+  deps: Pick<TriggerDeps, 'db' | 'scm' | 'log' | 'now' | 'queue'>,
   repo: Repo,
   owner: User | undefined,
   build: Build,
@@ -32,6 +32,8 @@ export async function autoCancel(
   for (const old of older) {
     const res = await cancelBuild(deps.db, old.id, 'skipped', deps.now(), statuses);
     if (!res.changed) continue;
+    deps.queue?.cancelled(old.id);
+    deps.queue?.buildChanged(repo.id, old.id);
     deps.log?.info(
       { repo: repo.slug, build: old.number, by: build.number },
       'trigger: superseded build skipped',

@@ -44,6 +44,15 @@ export interface TriggerDeps {
   /** Hold pull requests from forks for approval: their stages start `blocked` (default off, as Drone). */
   approveForks?: boolean;
   log?: TriggerLog;
+  /** The queue (src/server/scheduler): told when stages become pending, builds are cancelled or change. */
+  queue?: QueueHooks;
+}
+
+/** What the trigger tells the queue. */
+export interface QueueHooks {
+  schedule(): void;
+  cancelled(buildId: number): void;
+  buildChanged(repoId: number, buildId: number): void;
 }
 
 /** What became of a hook. */
@@ -186,6 +195,8 @@ export async function triggerBuild(deps: TriggerDeps, repo: Repo, input: Hook): 
     'trigger: build created',
   );
 
+  deps.queue?.schedule();
+  deps.queue?.buildChanged(repo.id, created.build.id);
   await sendStatus(deps, repo, owner, created.build);
   await autoCancel(deps, repo, owner, created.build);
   return { kind: 'created', build: created.build, stages: created.stages };
@@ -260,6 +271,7 @@ async function createError(
     await indexBuild(tx, made.build, now);
     return made;
   });
+  deps.queue?.buildChanged(repo.id, created.id);
   await sendStatus(deps, repo, owner, created);
   return { kind: 'created', build: created, stages: [] };
 }

@@ -11,6 +11,7 @@ import type { Repo, User } from '../../store/models.js';
 import { purgeBuilds } from '../../store/queries/builds.js';
 import { findUser } from '../../store/queries/users.js';
 import { ApprovalError, approveStage, declineStages } from '../../trigger/approval.js';
+import { schedulerOf } from '../../scheduler/index.js';
 import { cancelBuild } from '../../trigger/cancel.js';
 import { branchOf, customHook, deployHook, paramsFrom, restartHook } from '../../trigger/manual.js';
 import { sendStatus, type TriggerResult, triggerBuild } from '../../trigger/trigger.js';
@@ -99,6 +100,8 @@ export function buildActionRoutes(app: App, ctx: RouteContext): void {
       const build = await buildOf(db, repo, number);
       const res = await cancelBuild(db, build.id, 'killed', now());
       if (res.changed) {
+        schedulerOf(ctx).cancelled(build.id);
+        schedulerOf(ctx).buildChanged(repo.id, build.id);
         request.log.info({ repo: repo.slug, build: build.number }, 'build cancelled');
         await sendStatus(triggerDepsOf(ctx), repo, await ownerOf(repo), res.build);
       }
@@ -132,6 +135,8 @@ export function buildActionRoutes(app: App, ctx: RouteContext): void {
       const { repo } = await authorizeRepo(db, request.user, owner, name, 'admin');
       const build = await buildOf(db, repo, number);
       const res = await approving(() => approveStage(db, build.id, stage, now()));
+      schedulerOf(ctx).schedule();
+      schedulerOf(ctx).buildChanged(repo.id, build.id);
       if (build.status !== res.build.status)
         await sendStatus(triggerDepsOf(ctx), repo, await ownerOf(repo), res.build);
       return reply.code(204).send();
@@ -159,6 +164,7 @@ export function buildActionRoutes(app: App, ctx: RouteContext): void {
     const { repo } = await authorizeRepo(db, user, params.owner, params.name, 'admin');
     const build = await buildOf(db, repo, params.number);
     const res = await approving(() => declineStages(db, build.id, params.stage, now()));
+    schedulerOf(ctx).buildChanged(repo.id, build.id);
     await sendStatus(triggerDepsOf(ctx), repo, await ownerOf(repo), res.build);
   };
   app.post(

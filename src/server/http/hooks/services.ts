@@ -6,6 +6,7 @@ import type { RouteContext } from '../../app.js';
 import { serverLink } from '../../config.js';
 import { localChanges, localCommits, localConfig } from '../../scm/content.js';
 import { localRepoHooks } from '../../scm/local-hook.js';
+import { schedulerOf } from '../../scheduler/index.js';
 import { HttpStatusService } from '../../scm/status/http.js';
 import type { ScmServices, TriggerDeps } from '../../trigger/trigger.js';
 
@@ -44,6 +45,7 @@ export function triggerDepsOf(ctx: RouteContext): TriggerDeps {
     now: () => Math.floor(ctx.clock.now().getTime() / 1000),
     approveForks: ctx.approveForks ?? false,
     log: ctx.logger,
+    queue: schedulerOf(ctx),
   };
 }
 

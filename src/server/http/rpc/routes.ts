@@ -19,7 +19,10 @@ import { ConflictError } from '../../store/errors.js';
 import { putCard } from '../../store/queries/cards.js';
 import { deleteLines, findLog, putLog } from '../../store/queries/logs.js';
 import { claimStage, findStage } from '../../store/queries/stages.js';
+import { findRepo } from '../../store/queries/repos.js';
 import { findStep } from '../../store/queries/steps.js';
+import { findUser } from '../../store/queries/users.js';
+import { sendStatus } from '../../trigger/trigger.js';
 import { scmServicesOf } from '../hooks/services.js';
 import { stageJson, stepJson } from '../api/builds-present.js';
 import { badRequest, HttpError, notFound } from '../api/errors.js';
@@ -40,6 +43,13 @@ export async function rpcRoutes(app: App, ctx: RouteContext): Promise<void> {
   const { settings } = scheduler;
   const now = () => Math.floor(ctx.clock.now().getTime() / 1000);
   const token = Buffer.from(ctx.config.rpcSecret, 'utf8');
+
+  scheduler.statusReporter = async (build) => {
+    const repo = await findRepo(db, build.repo_id);
+    if (!repo) return;
+    const owner = repo.user_id ? await findUser(db, repo.user_id) : undefined;
+    await sendStatus({ scm: scmServicesOf(ctx), log: ctx.logger }, repo, owner, build);
+  };
 
   app.addHook('onReady', async () => {
     await scheduler.start();
