@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs what the tests need (npm packages, Docker engine,
-# offline test images, a loopback registry, PostgreSQL), then runs `npm test`, whose last line is
-# `N passed, N failed, N skipped`. Safe to run again: every step skips work already done.
+# Chromium for the UI tests, offline test images, a loopback registry, PostgreSQL), then runs
+# `npm test`, whose last line is `N passed, N failed, N skipped`. Safe to run again: every step
+# skips work already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 
 bash scripts/setup-docker.sh
+bash scripts/setup-chromium.sh
 bash scripts/test-images.sh
 # shellcheck disable=SC1091
 eval "$(bash scripts/setup-registry.sh --env)"

@@ -6,7 +6,7 @@ const enc = encodeURIComponent;
 
 export const urls = {
   home: () => '/',
-  login: (next?: string) => (next && next !== '/' ? `/login?next=${enc(next)}` : '/login'),
+  login: (next?: string) => (next && next !== '/' ? `/signin?next=${enc(next)}` : '/signin'),
   repo: (slug: string) => `/${slug}`,
   settings: (slug: string) => `/${slug}/settings`,
   secrets: (slug: string) => `/${slug}/secrets`,

@@ -1,0 +1,161 @@
+// Browser tests: Debian's Chromium driven by playwright-core against a real Hangar server (the
+// app of `hangar server` over a migrated SQLite store, listening on a loopback port and serving
+// the built UI). In CI (CI=true) a missing Chromium fails the run; elsewhere the tests skip and
+// say how to install it (scripts/setup-chromium.sh).
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
+import { type App, createApp, createLogger } from '../../src/server/app.js';
+import { newRepoKey, newToken } from '../../src/server/auth/tokens.js';
+import { readServerConfig } from '../../src/server/config.js';
+import { createSecretBox } from '../../src/server/secrets/box.js';
+import { openStore, type Store } from '../../src/server/store/db.js';
+import type { Repo, User } from '../../src/server/store/models.js';
+import { upsertPerm } from '../../src/server/store/queries/perms.js';
+import { createRepo, type NewRepo } from '../../src/server/store/queries/repos.js';
+import { createUser, setUserToken } from '../../src/server/store/queries/users.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Where screenshots go (git-ignored). */
+export const screenshotDir = join(root, 'test-output', 'screenshots');
+
+/** The Chromium binary: HANGAR_CHROMIUM, or Debian's. */
+export const chromiumPath = process.env.HANGAR_CHROMIUM || '/usr/bin/chromium';
+
+/** Skip option for node:test: false when Chromium is there; throws in CI when it is not. */
+export function chromiumSkip(): string | false {
+  if (existsSync(chromiumPath)) return false;
+  if (process.env.CI === 'true') {
+    throw new Error(
+      `Chromium is required in CI but ${chromiumPath} is missing (run scripts/setup-chromium.sh)`,
+    );
+  }
+  return `no Chromium at ${chromiumPath} (install it with scripts/setup-chromium.sh)`;
+}
+
+/** Launches headless Chromium with the flags a root, GPU-less, offline machine needs. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
+  });
+}
+
+function newestMtime(path: string): number {
+  const info = statSync(path);
+  if (!info.isDirectory()) return info.mtimeMs;
+  let newest = info.mtimeMs;
+  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
+  return newest;
+}
+
+/** Builds web/dist with `npm run web:build` unless it is newer than every source of the UI. */
+export function ensureWebBuild(): void {
+  const index = join(root, 'web', 'dist', 'index.html');
+  const sources = [join(root, 'web', 'src'), join(root, 'web', 'index.html'), join(root, 'web', 'public')];
+  if (existsSync(index)) {
+    const built = statSync(index).mtimeMs;
+    if (sources.every((s) => !existsSync(s) || newestMtime(s) <= built)) return;
+  }
+  execFileSync('npm', ['run', '--silent', 'web:build'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+/** A user with an API token. */
+export interface TestUser {
+  user: User;
+  token: string;
+}
+
+/** A listening Hangar server over a fresh store. */
+export interface UiServer {
+  app: App;
+  store: Store;
+  url: string;
+  admin: TestUser;
+  /** Every log line the server wrote. */
+  logs(): string;
+  user(login: string, fields?: Partial<User>): Promise<TestUser>;
+  repo(fields: NewRepo, owner: TestUser): Promise<Repo>;
+  close(): Promise<void>;
+}
+
+/** Starts the server of `hangar server` (createApp over a migrated SQLite store) on a loopback port. */
+export async function startUiServer(): Promise<UiServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'hangar-ui-'));
+  const store = await openStore(`sqlite:${join(dir, 'hangar.db')}`);
+  let logText = '';
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      logText += chunk.toString();
+      cb();
+    },
+  });
+  const app = createApp({
+    store,
+    config: readServerConfig({ HANGAR_DATA: dir, HANGAR_ADDR: '127.0.0.1:0' }),
+    logger: createLogger('info', sink),
+    clock: { now: () => new Date() },
+    box: createSecretBox(randomBytes(32)),
+    version: '0.0.0-ui-test',
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+
+  const makeUser = async (login: string, fields: Partial<User> = {}): Promise<TestUser> => {
+    const user = await createUser(store.db, { login, ...fields });
+    const token = newToken();
+    await setUserToken(store.db, user.id, token);
+    return { user, token };
+  };
+  const admin = await makeUser('admin', { admin: true });
+  return {
+    app,
+    store,
+    url: `http://127.0.0.1:${port}`,
+    admin,
+    logs: () => logText,
+    user: makeUser,
+    async repo(fields, owner) {
+      const repo = await createRepo(store.db, {
+        active: true,
+        signer: newRepoKey(),
+        secret: newRepoKey(),
+        visibility: 'private',
+        private: true,
+        user_id: owner.user.id,
+        ...fields,
+      });
+      await upsertPerm(store.db, {
+        user_id: owner.user.id,
+        repo_id: repo.id,
+        read: true,
+        write: true,
+        admin: true,
+      });
+      return repo;
+    },
+    async close() {
+      await app.close();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Makes the screenshot folder. */
+export function screenshotPath(name: string): string {
+  mkdirSync(screenshotDir, { recursive: true });
+  return join(screenshotDir, name);
+}

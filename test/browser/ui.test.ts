@@ -1,0 +1,366 @@
+// The web UI in headless Chromium against a real Hangar server: sign in, the repository list, a
+// build whose log grows while the page watches, cancelling from the button, secrets whose values
+// never come back, settings, error pages; screenshots of the main pages in test-output/screenshots.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Build, Stage, Step } from '../../src/server/store/models.js';
+import { createBuildWithStages, findBuild, updateBuild } from '../../src/server/store/queries/builds.js';
+import { appendLines } from '../../src/server/store/queries/logs.js';
+import { listRepoSecrets } from '../../src/server/store/queries/secrets.js';
+import { findRepoBySlug } from '../../src/server/store/queries/repos.js';
+import { updateStage } from '../../src/server/store/queries/stages.js';
+import { createSteps } from '../../src/server/store/queries/steps.js';
+import {
+  chromiumSkip,
+  ensureWebBuild,
+  launchChromium,
+  screenshotPath,
+  startUiServer,
+  type TestUser,
+  type UiServer,
+} from './support.js';
+
+const skip = chromiumSkip();
+const now = () => Math.floor(Date.now() / 1000);
+
+describe('web UI in Chromium', { skip, timeout: 180_000 }, () => {
+  let server: UiServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let alice: TestUser;
+  let bobToken: string;
+
+  /** A build with a `build` stage (clone, compile) and a `test` stage depending on it. */
+  async function seedBuild(slug: string, fields: Partial<Build> = {}) {
+    const repo = await findRepoBySlug(server.store.db, slug);
+    assert.ok(repo);
+    const t = now();
+    const { build, stages } = await createBuildWithStages(
+      server.store.db,
+      {
+        repo_id: repo.id,
+        status: 'running',
+        event: 'push',
+        ref: 'refs/heads/main',
+        source: 'main',
+        target: 'main',
+        after: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+        message: 'Make the widget faster\n\nLonger body.',
+        author_login: 'alice',
+        author_name: 'Alice',
+        trigger: '@hook',
+        started: t - 30,
+        created: t - 35,
+        ...fields,
+      },
+      [
+        {
+          number: 1,
+          name: 'build',
+          status: 'running',
+          started: t - 30,
+          os: 'linux',
+          arch: 'amd64',
+          machine: 'runner-1',
+        },
+        {
+          number: 2,
+          name: 'test',
+          status: 'waiting_on_dependencies',
+          os: 'linux',
+          arch: 'amd64',
+          depends_on: ['build'],
+        },
+      ],
+    );
+    const [s1, s2] = stages as [Stage, Stage];
+    const steps = await createSteps(server.store.db, [
+      { stage_id: s1.id, number: 1, name: 'clone', status: 'success', started: t - 30, stopped: t - 28 },
+      {
+        stage_id: s1.id,
+        number: 2,
+        name: 'compile',
+        status: 'running',
+        started: t - 27,
+        image: 'golang:1.22',
+      },
+      { stage_id: s2.id, number: 1, name: 'unit', status: 'pending' },
+    ]);
+    return { repo, build, stages: [s1, s2], steps };
+  }
+
+  before(async () => {
+    ensureWebBuild();
+    server = await startUiServer();
+    alice = await server.user('alice', { admin: true });
+    const bob = await server.user('bob');
+    bobToken = bob.token;
+    await server.repo({ namespace: 'acme', name: 'widget', default_branch: 'main' }, alice);
+    await server.repo({ namespace: 'acme', name: 'gadget', default_branch: 'main' }, alice);
+    await server.repo({ namespace: 'bob', name: 'private', default_branch: 'main' }, bob);
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    page = await context.newPage();
+    page.on('pageerror', (err) => {
+      throw err;
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('signing in: a bad token is refused, a good one opens the repository list', async () => {
+    await page.goto(`${server.url}/`);
+    await page.waitForURL(/\/signin/);
+    await page.screenshot({ path: screenshotPath('signin.png') });
+    await page.getByLabel('API token').fill('not-a-real-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').getByText('does not accept this token').waitFor();
+    await page.getByLabel('API token').fill(alice.token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${server.url}/`);
+    await page.getByTestId('who').getByText('alice').waitFor();
+    assert.equal(await page.evaluate("localStorage.getItem('hangar.token')"), alice.token);
+  });
+
+  test('the repository list shows each repo with its newest build, and search filters it', async () => {
+    await seedBuild('acme/widget', { status: 'success', finished: now() - 5 });
+    await page.goto(`${server.url}/`);
+    const items = page.getByTestId('repo-item');
+    await items.first().waitFor();
+    assert.deepEqual(await items.locator('.title').allTextContents(), ['acme/gadget', 'acme/widget']);
+    const widget = items.filter({ hasText: 'acme/widget' });
+    assert.equal(await widget.locator('[data-status]').getAttribute('data-status'), 'success');
+    assert.match(String(await widget.textContent()), /#1/);
+    assert.match(String(await widget.textContent()), /Make the widget faster/);
+    assert.match(String(await items.filter({ hasText: 'acme/gadget' }).textContent()), /No builds yet/);
+    await page.screenshot({ path: screenshotPath('repos.png'), fullPage: true });
+    await page.getByLabel('Search repositories').fill('gadg');
+    await page.waitForFunction('document.querySelectorAll(\'[data-testid="repo-item"]\').length === 1');
+    assert.deepEqual(await items.locator('.title').allTextContents(), ['acme/gadget']);
+  });
+
+  test('a build page shows the stage graph and a running step’s log as it is produced', async () => {
+    const { build, steps } = await seedBuild('acme/widget');
+    const compile = steps.find((s) => s.name === 'compile') as Step;
+    await page.goto(`${server.url}/acme/widget/${build.number}`);
+    // The running step is selected by default.
+    await page.getByRole('region', { name: 'Log of compile' }).waitFor();
+    assert.deepEqual(
+      await page.getByTestId('stage-node').evaluateAll((n) => n.map((e) => e.getAttribute('data-stage'))),
+      ['build', 'test'],
+    );
+    const log = page.getByTestId('log');
+    await log.getByText('This step has not started yet').or(log.getByText('Waiting for output')).waitFor();
+
+    // The runner's lines arrive in batches while the page is open.
+    const batch = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        pos: from + i,
+        out:
+          from + i === 2
+            ? '\x1b[1;31merror:\x1b[0m <b>not bold</b> see https://example.test/x\n'
+            : `line ${from + i}\n`,
+        time: from + i,
+      }));
+    await appendLines(server.store.db, compile.id, batch(0, 5));
+    await log.getByText('line 4', { exact: true }).waitFor();
+    await appendLines(server.store.db, compile.id, batch(5, 10));
+    await log.getByText('line 14', { exact: true }).waitFor();
+    // A batch re-sent by the runner changes nothing.
+    await appendLines(server.store.db, compile.id, batch(10, 10));
+    await log.getByText('line 19', { exact: true }).waitFor();
+    const positions = await log
+      .locator('.log-line')
+      .evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-pos'))));
+    assert.deepEqual(
+      positions.sort((a, b) => a - b),
+      Array.from({ length: 20 }, (_, i) => i),
+    );
+
+    // ANSI colours are styles; markup in the log is text; URLs are links.
+    const red = log.locator('.log-line[data-pos="2"] .lt > span', { hasText: 'error:' });
+    assert.match(String(await red.getAttribute('style')), /font-weight: 700/);
+    assert.match(String(await red.getAttribute('style')), /color: var\(--ansi-red\)/);
+    assert.equal(await log.locator('.log-line[data-pos="2"] b').count(), 0);
+    assert.match(String(await log.locator('.log-line[data-pos="2"]').textContent()), /<b>not bold<\/b>/);
+    assert.equal(
+      await log.locator('.log-line[data-pos="2"] a[target="_blank"]').getAttribute('href'),
+      'https://example.test/x',
+    );
+    await page.screenshot({ path: screenshotPath('build-running.png'), fullPage: true });
+
+    // Line numbers are links to the line.
+    await log.locator('.log-line[data-pos="6"] a.ln').click();
+    await page.waitForURL(/#L7$/);
+    assert.match(page.url(), new RegExp(`/acme/widget/${build.number}#L7$`));
+    assert.equal(await log.locator('.log-line.marked').getAttribute('data-pos'), '6');
+
+    // The pending stage explains what it waits for.
+    await page.getByTestId('stage-node').filter({ hasText: 'test' }).click();
+    await page.getByTestId('why-waiting').getByText('Waiting for build to finish.').waitFor();
+
+    // Download gives the raw log.
+    await page.getByTestId('stage-node').filter({ hasText: 'build' }).click();
+    await page.getByTestId('step-link').filter({ hasText: 'compile' }).click();
+    await log.getByText('line 19', { exact: true }).waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download' }).click(),
+    ]);
+    const path = await download.path();
+    const { readFile } = await import('node:fs/promises');
+    const raw = await readFile(path, 'utf8');
+    assert.equal(raw.split('\n').length, 21);
+    assert.match(raw, /\x1b\[1;31merror:/);
+  });
+
+  test('cancel from the build page kills the build and its unfinished stages', async () => {
+    const { build } = await seedBuild('acme/widget');
+    await page.goto(`${server.url}/acme/widget/${build.number}`);
+    await page.getByRole('button', { name: 'Cancel build' }).click();
+    await page.locator('.build-head [data-status="killed"]').waitFor();
+    const saved = await findBuild(server.store.db, build.id);
+    assert.equal(saved?.status, 'killed');
+    await page.getByRole('button', { name: 'Restart' }).waitFor();
+    await page.screenshot({ path: screenshotPath('build-cancelled.png'), fullPage: true });
+  });
+
+  test('a finished step shows its stored log; the builds list follows new builds', async () => {
+    const { build, stages, steps } = await seedBuild('acme/widget');
+    await page.goto(`${server.url}/acme/widget`);
+    await page.getByTestId('build-item').first().waitFor();
+    const clone = steps.find((s) => s.name === 'clone') as Step;
+    await appendLines(server.store.db, clone.id, [{ pos: 0, out: 'Cloning into /drone/src\n', time: 0 }]);
+    // The build finishes while the list is open.
+    let b = (await findBuild(server.store.db, build.id)) as Build;
+    b = await updateBuild(server.store.db, { ...b, status: 'failure', finished: now() });
+    await updateStage(server.store.db, { ...(stages[0] as Stage), status: 'failure', stopped: now() });
+    const row = page.locator(`[data-testid="build-item"][data-number="${build.number}"]`);
+    await row.locator('[data-status="failure"]').waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: screenshotPath('builds.png'), fullPage: true });
+    await page.goto(`${server.url}/acme/widget/${build.number}/1/1`);
+    await page.getByTestId('log').getByText('Cloning into /drone/src').waitFor();
+    assert.equal(await page.getByTestId('log-source').getAttribute('data-source'), 'done');
+    void b;
+  });
+
+  test('a secret is created and updated, and its value is never shown', async () => {
+    const value = `s3cr3t-${Date.now()}-value`;
+    await page.goto(`${server.url}/acme/widget/secrets`);
+    await page.getByText('No secrets yet.').waitFor();
+    const form = page.getByRole('form', { name: 'Add a secret' });
+    await form.getByLabel('Name').fill('deploy_key');
+    await form.getByLabel('Value').fill(value);
+    await form.getByLabel('Allow pull requests').check();
+    await form.getByRole('button', { name: 'Add secret' }).click();
+    await page.getByTestId('secret-row').filter({ hasText: 'deploy_key' }).waitFor();
+    assert.equal(await form.getByLabel('Value').inputValue(), '');
+    assert.ok(!(await page.content()).includes(value), 'the page never holds the value');
+    const row = page.getByTestId('secret-row').filter({ hasText: 'deploy_key' });
+    assert.match(String(await row.textContent()), /allowed/);
+
+    await row.getByRole('button', { name: 'Update' }).click();
+    const edit = page.getByRole('form', { name: 'Update deploy_key' });
+    await edit.getByLabel('New value').fill(`${value}-2`);
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await edit.waitFor({ state: 'detached' });
+    assert.ok(!(await page.content()).includes(value));
+    await page.screenshot({ path: screenshotPath('secrets.png'), fullPage: true });
+
+    const repo = await findRepoBySlug(server.store.db, 'acme/widget');
+    const stored = await listRepoSecrets(server.store.db, repo!.id);
+    assert.equal(stored.length, 1);
+    assert.ok(!stored[0]!.data.toString('utf8').includes(value), 'stored sealed');
+    const api = await page.evaluate(async (token) => {
+      const res = await fetch('/api/repos/acme/widget/secrets', {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      return res.text();
+    }, alice.token);
+    assert.ok(!api.includes(value));
+    assert.ok(!server.logs().includes(value), 'never in the server log');
+  });
+
+  test('settings are saved through the API', async () => {
+    await page.goto(`${server.url}/acme/widget/settings`);
+    await page.getByLabel('Protected').check();
+    await page.getByLabel('Timeout (minutes)').fill('90');
+    await page.getByLabel('Configuration file').fill('.hangar.yml');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    const repo = await findRepoBySlug(server.store.db, 'acme/widget');
+    assert.equal(repo?.protected, true);
+    assert.equal(repo?.timeout, 90);
+    assert.equal(repo?.config_path, '.hangar.yml');
+    await page.screenshot({ path: screenshotPath('settings.png'), fullPage: true });
+  });
+
+  test('a private repo of someone else is a clear 404; admin pages 403; signed out asks to sign in', async () => {
+    await page.goto(`${server.url}/no/such/page/at/all`);
+    await page.getByRole('heading', { name: 'Not found' }).waitFor();
+    const bob = await browser.newContext();
+    try {
+      await bob.addInitScript({
+        content: `localStorage.setItem('hangar.token', ${JSON.stringify(bobToken)})`,
+      });
+      const p = await bob.newPage();
+      await p.goto(`${server.url}/acme/widget`);
+      await p.getByRole('heading', { name: 'Not found' }).waitFor();
+      await p.screenshot({ path: screenshotPath('not-found.png') });
+      await p.goto(`${server.url}/admin/users`);
+      await p.getByRole('heading', { name: 'Not allowed' }).waitFor();
+      // Bob's own repo is there, with its settings.
+      await p.goto(`${server.url}/bob/private/settings`);
+      await p.getByRole('button', { name: 'Save settings' }).waitFor();
+    } finally {
+      await bob.close();
+    }
+    const guest = await browser.newContext();
+    try {
+      const p = await guest.newPage();
+      await p.goto(`${server.url}/acme/widget/1`);
+      await p.waitForURL(/\/signin\?next=%2Facme%2Fwidget%2F1$/);
+    } finally {
+      await guest.close();
+    }
+  });
+
+  test('keyboard only: the skip link and the repository links are reachable', async () => {
+    await page.goto(`${server.url}/`);
+    await page.getByTestId('repo-item').first().waitFor();
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate('document.activeElement?.textContent'), 'Skip to content');
+    let reached = false;
+    for (let i = 0; i < 15 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate("document.activeElement?.getAttribute('data-testid') === 'repo-item'");
+    }
+    assert.ok(reached, 'a repository link takes the focus');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/acme\/(gadget|widget)$/);
+  });
+
+  test('phone width: the build page fits without sideways scrolling of the page', async () => {
+    const { build } = await seedBuild('acme/widget');
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+    try {
+      const p = await phone.newPage();
+      await p.goto(`${server.url}/signin`);
+      await p.getByLabel('API token').fill(alice.token);
+      await p.getByRole('button', { name: 'Sign in' }).click();
+      await p.waitForURL(`${server.url}/`);
+      await p.goto(`${server.url}/acme/widget/${build.number}`);
+      await p.getByRole('region', { name: 'Log of compile' }).waitFor();
+      const overflow = Number(await p.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
+      assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);
+      await p.screenshot({ path: screenshotPath('build-phone.png'), fullPage: true });
+    } finally {
+      await phone.close();
+    }
+  });
+});
