@@ -1,6 +1,7 @@
 // The server's settings, read once at start from the environment and the command line (flags win).
 // Everything else in the server gets a ServerConfig handed in; nothing else reads process.env.
 import { isAbsolute, join, resolve } from 'node:path';
+import { parseGoDuration } from './cron/schedule.js';
 
 /** What `hangar server` runs with. */
 export interface ServerConfig {
@@ -30,6 +31,27 @@ export interface ServerConfig {
   readonly runnerLeaseSeconds: number;
   /** Seconds between sweeps for stages whose runner's lease ran out. */
   readonly reaperIntervalSeconds: number;
+  /** Seconds between passes over the due cron jobs; 0 = cron jobs only run when asked through the API. */
+  readonly cronIntervalSeconds: number;
+  /** Where and how build statuses are reported to the SCMs (drone-reference.md §5.8). */
+  readonly status: StatusSettings;
+  /** Hold pull requests from forks for approval: their stages start `blocked`. */
+  readonly forkApproval: boolean;
+}
+
+/** An SCM with a commit-status API. */
+export type StatusScm = 'github' | 'gitea' | 'gitlab';
+
+/** Commit-status settings. */
+export interface StatusSettings {
+  /** Send no statuses at all. */
+  readonly disabled: boolean;
+  /** Context prefix (`continuous-integration/drone` → `…/push`, `…/pr`, …). */
+  readonly name: string;
+  /** API base URL per SCM; an SCM without one gets no statuses. */
+  readonly endpoints: Readonly<Partial<Record<StatusScm, string>>>;
+  /** Token per SCM, used when a repository's owner has no SCM token of their own. */
+  readonly tokens: Readonly<Partial<Record<StatusScm, string>>>;
 }
 
 /** Log levels of the server. */
@@ -117,6 +139,12 @@ export function readServerConfig(
     runnerLeaseSeconds,
   );
 
+  const cronIntervalSeconds = bool(get('HANGAR_CRON_DISABLED', 'DRONE_CRON_DISABLED'), 'HANGAR_CRON_DISABLED')
+    ? 0
+    : cronInterval(get('HANGAR_CRON_INTERVAL', 'DRONE_CRON_INTERVAL'));
+  const status = statusSettings(get);
+  const forkApproval = bool(get('HANGAR_FORK_APPROVAL'), 'HANGAR_FORK_APPROVAL');
+
   return {
     host,
     port,
@@ -131,6 +159,79 @@ export function readServerConfig(
     labelsMatch,
     runnerLeaseSeconds,
     reaperIntervalSeconds,
+    cronIntervalSeconds,
+    status,
+    forkApproval,
+  };
+}
+
+/** A boolean setting: true/false, 1/0, yes/no, on/off (any case); unset = false. */
+function bool(text: string | undefined, name: string): boolean {
+  if (text === undefined) return false;
+  const t = text.toLowerCase();
+  if (['true', '1', 'yes', 'on', 't'].includes(t)) return true;
+  if (['false', '0', 'no', 'off', 'f'].includes(t)) return false;
+  throw new ConfigError(`${name} must be true or false, not "${text}"`);
+}
+
+/** The cron tick: whole seconds (`45`) or a Go duration (`30s`, `1m`, Drone's `30m`), 1 s to 24 h. */
+function cronInterval(text: string | undefined): number {
+  if (text === undefined) return 30;
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : parseGoDuration(text);
+  if (ms === undefined || ms < 1000 || ms > 86_400_000) {
+    throw new ConfigError(
+      `HANGAR_CRON_INTERVAL must be seconds or a duration (30s, 1m) from 1s to 24h, not "${text}"`,
+    );
+  }
+  return Math.floor(ms / 1000);
+}
+
+// Where each SCM's API lives when only its token is given, and the path its status client adds.
+const statusDefaults: Record<StatusScm, { api?: string; suffix?: RegExp }> = {
+  github: { api: 'https://api.github.com' },
+  gitea: { suffix: /\/api\/v1$/ },
+  gitlab: { api: 'https://gitlab.com', suffix: /\/api\/v4$/ },
+};
+
+function statusSettings(get: (name: string, alias?: string) => string | undefined): StatusSettings {
+  const endpoints: Partial<Record<StatusScm, string>> = {};
+  const tokens: Partial<Record<StatusScm, string>> = {};
+  const aliases: Record<StatusScm, string> = {
+    github: 'DRONE_GITHUB_API_SERVER',
+    gitea: 'DRONE_GITEA_SERVER',
+    gitlab: 'DRONE_GITLAB_SERVER',
+  };
+  for (const scm of ['github', 'gitea', 'gitlab'] as const) {
+    const NAME = scm.toUpperCase();
+    const token = get(`HANGAR_${NAME}_TOKEN`);
+    const given = get(`HANGAR_${NAME}_API`, aliases[scm]);
+    const api = given ?? (token !== undefined ? statusDefaults[scm].api : undefined);
+    if (token !== undefined) tokens[scm] = token;
+    if (api === undefined) {
+      if (token !== undefined)
+        throw new ConfigError(`HANGAR_${NAME}_TOKEN needs HANGAR_${NAME}_API, the URL of the ${scm} server`);
+      continue;
+    }
+    let url: URL;
+    try {
+      url = new URL(api);
+    } catch {
+      throw new ConfigError(`HANGAR_${NAME}_API must be an http(s) URL, not "${api}"`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new ConfigError(`HANGAR_${NAME}_API must be an http(s) URL, not "${api}"`);
+    }
+    // Gitea's and GitLab's clients add /api/v1 and /api/v4 themselves.
+    const suffix = statusDefaults[scm].suffix;
+    let base = `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+    if (suffix) base = base.replace(suffix, '');
+    endpoints[scm] = base;
+  }
+  return {
+    disabled: bool(get('HANGAR_STATUS_DISABLED', 'DRONE_STATUS_DISABLED'), 'HANGAR_STATUS_DISABLED'),
+    name: get('HANGAR_STATUS_NAME', 'DRONE_STATUS_NAME') ?? 'continuous-integration/drone',
+    endpoints,
+    tokens,
   };
 }
 

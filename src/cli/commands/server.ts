@@ -7,6 +7,8 @@ import type { Command } from 'commander';
 import { createApp, createLogger, systemClock } from '../../server/app.js';
 import { bootstrapAdmin } from '../../server/auth/bootstrap.js';
 import { ConfigError, type ConfigFlags, readServerConfig } from '../../server/config.js';
+import { cronTickerPlugin } from '../../server/cron/plugin.js';
+import { configuredStatusService } from '../../server/scm/status/configured.js';
 import { createSecretBox } from '../../server/secrets/box.js';
 import { KEY_FILE, loadSecretKey } from '../../server/secrets/keyfile.js';
 import { openStore, StoreConfigError } from '../../server/store/db.js';
@@ -78,14 +80,19 @@ async function runServer(flags: ConfigFlags): Promise<void> {
     );
   }
 
-  const app = createApp({
-    store,
-    config,
-    logger,
-    clock: systemClock,
-    box: createSecretBox(key.key),
-    version: hangarVersion(),
-  });
+  const app = createApp(
+    {
+      store,
+      config,
+      logger,
+      clock: systemClock,
+      box: createSecretBox(key.key),
+      version: hangarVersion(),
+      scm: { status: configuredStatusService(config) },
+      approveForks: config.forkApproval,
+    },
+    { extraRoutes: [cronTickerPlugin] },
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {

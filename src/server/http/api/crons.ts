@@ -1,11 +1,15 @@
 // Cron jobs of a repo (Drone's /api/repos/{owner}/{name}/cron; write access). The expression is
-// checked and the next run time stored on every change (`next`), so the scheduler only reads rows.
+// checked and the next run time stored on every change (`next`), so the ticker only reads rows.
+// `POST /cron/{name}` runs a job now.
 import { Type } from 'typebox';
 import type { App, RouteContext } from '../../app.js';
 import { authorizeRepo } from '../../auth/access.js';
+import { fireCron } from '../../cron/fire.js';
 import { CronExprError, nextRunSeconds, slugifyCronName } from '../../cron/schedule.js';
 import type { Cron } from '../../store/models.js';
 import { createCron, deleteCron, findCronByName, listCrons, updateCron } from '../../store/queries/crons.js';
+import { triggerDepsOf } from '../hooks/services.js';
+import { buildWithStagesJson } from './builds-present.js';
 import { badRequest, conflict, notFound } from './errors.js';
 import { RepoParams } from './params.js';
 import { cronJson } from './present.js';
@@ -130,6 +134,24 @@ export function cronRoutes(app: App, ctx: RouteContext): void {
         updated.next = next(updated.expr);
       }
       return cronJson(await updateCron(db, updated));
+    },
+  );
+
+  // Run now (drone handler/api/repos/crons/exec.go): a build of the branch head, as the ticker
+  // makes it; the job's schedule is left as it is. 404 when the branch has no head.
+  app.post(
+    '/api/repos/:owner/:name/cron/:cron',
+    { schema: { params: CronParams } },
+    async (request, reply) => {
+      const { owner, name, cron } = request.params;
+      const { repo } = await authorizeRepo(db, request.user, owner, name, 'write');
+      const found = await findOr404(repo.id, cron);
+      const result = await fireCron(triggerDepsOf(ctx), repo, found);
+      if (result.kind === 'no_commit') throw notFound(result.reason);
+      if (result.kind === 'skipped') {
+        return reply.code(200).header('content-type', 'application/json; charset=utf-8').send('null');
+      }
+      return reply.code(200).send(buildWithStagesJson(result.build, result.stages, []));
     },
   );
 

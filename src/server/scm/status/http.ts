@@ -122,6 +122,8 @@ export function deploymentStatusRequest(
 export interface HttpStatusOptions extends StatusOptions {
   /** API base per SCM; an SCM without one gets no statuses. */
   endpoints: Partial<Record<StatusProvider, string>>;
+  /** Token per SCM for repositories whose owner has no SCM token of their own. */
+  tokens?: Partial<Record<StatusProvider, string>>;
   /** fetch (tests pass a recording one). */
   fetch?: typeof fetch;
   /** Per-request timeout in ms (default 10 s). */
@@ -140,7 +142,7 @@ export class HttpStatusService implements StatusService {
   async send({ repo, build, owner }: { repo: Repo; build: Build; owner?: User }): Promise<void> {
     const provider = repo.scm as StatusProvider;
     const apiUrl = this.options.endpoints[provider];
-    const token = owner?.oauth_token ?? '';
+    const token = owner?.oauth_token || this.options.tokens?.[provider] || '';
     if (!apiUrl || token === '') return;
     const status = commitStatusOf(repo, build, this.options);
     if (!status) return;
