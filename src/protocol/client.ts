@@ -12,6 +12,7 @@ import {
   type Filter,
   type Line,
   RPC_PATHS,
+  RUNNER_HEADER,
   type Stage,
   type Step,
   TOKEN_HEADER,
@@ -58,6 +59,10 @@ export interface ClientOptions {
   random?: () => number;
   /** Sent as User-Agent. */
   userAgent?: string;
+  /** The runner's name: sent with each poll (`?machine=`) so the server can show who is waiting. */
+  machine?: string;
+  /** The runner's stable id for stage leases (`X-Hangar-Runner`; Hangar's extension). */
+  runnerId?: string;
 }
 
 /** HTTP statuses that mean "the server (or a proxy before it) is not answering right now". */
@@ -118,7 +123,10 @@ export class Client {
     let quick = 0;
     for (let attempt = 0; ; ) {
       const sent = Date.now();
-      const res = await this.call('request', 'POST', RPC_PATHS.request, {
+      const path = this.opts.machine
+        ? `${RPC_PATHS.request}?machine=${encodeURIComponent(this.opts.machine)}`
+        : RPC_PATHS.request;
+      const res = await this.call('request', 'POST', path, {
         signal,
         body: filter,
         poll: true,
@@ -292,6 +300,7 @@ export class Client {
     const signal = o.signal ? AbortSignal.any([o.signal, timeout]) : timeout;
     const headers: Record<string, string> = { [TOKEN_HEADER]: this.opts.secret, Accept: 'application/json' };
     if (this.opts.userAgent) headers['User-Agent'] = this.opts.userAgent;
+    if (this.opts.runnerId) headers[RUNNER_HEADER] = this.opts.runnerId;
     let body: string | undefined;
     if (o.body !== undefined) {
       body = JSON.stringify(o.body);

@@ -196,3 +196,9 @@ export const RPC_PATHS = {
 
 /** Header carrying the shared secret. */
 export const TOKEN_HEADER = 'X-Drone-Token';
+
+/**
+ * Hangar's extension: a runner's stable self-chosen id, so the server recognises it as the holder of
+ * its stages' leases whatever address its requests come from (Drone runners send none).
+ */
+export const RUNNER_HEADER = 'X-Hangar-Runner';

@@ -11,7 +11,9 @@ import type { Engine } from '../../engine/engine.js';
 import { ExecEngine } from '../../engine/exec/index.js';
 import {
   createRunner,
+  type Runner,
   type RunnerFlags,
+  type RunnerLogger,
   type RunnerSettings,
   readRunnerSettings,
   SettingsError,
@@ -34,6 +36,65 @@ export function runnerEngine(settings: Pick<RunnerSettings, 'engine'>): {
       await docker.ping();
     },
   };
+}
+
+/** Whether `hangar server` runs its embedded runner: yes unless `--no-runner` or HANGAR_EMBEDDED_RUNNER=false. */
+export function embeddedRunnerWanted(
+  env: Record<string, string | undefined>,
+  flag: boolean | undefined,
+): boolean {
+  if (flag === false) return false;
+  const v = (env.HANGAR_EMBEDDED_RUNNER ?? '').trim().toLowerCase();
+  if (v === '') return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  throw new UsageError(`HANGAR_EMBEDDED_RUNNER must be true or false, not "${v}"`);
+}
+
+/**
+ * The runner inside `hangar server`: the runner settings from the environment, the local Docker
+ * engine, and the server's own RPC endpoint over loopback HTTP, exactly as a remote runner uses it.
+ * Not started: call `run()` (and `shutdown()` before the server closes).
+ */
+export async function embeddedRunner(o: {
+  /** `http://127.0.0.1:PORT` of the listening server. */
+  address: string;
+  secret: string;
+  log: RunnerLogger;
+}): Promise<{ runner: Runner; settings: RunnerSettings }> {
+  let settings: RunnerSettings;
+  try {
+    const read = readRunnerSettings(
+      process.env,
+      {},
+      { hostname: hostname(), platform: process.platform, arch: process.arch },
+      false,
+    );
+    settings = { ...read, engine: 'docker' };
+  } catch (e) {
+    if (e instanceof SettingsError) throw new UsageError(`embedded runner: ${e.message}`);
+    throw e;
+  }
+  const url = new URL(o.address);
+  settings = {
+    ...settings,
+    proto: url.protocol === 'https:' ? 'https' : 'http',
+    host: url.host,
+    secret: o.secret,
+  };
+  const { engine, ready } = runnerEngine(settings);
+  try {
+    const runner = await createRunner(settings, {
+      engine,
+      log: o.log,
+      engineReady: ready,
+      hostEnv: process.env,
+    });
+    return { runner, settings };
+  } catch (e) {
+    if (e instanceof SettingsError) throw new UsageError(`embedded runner: ${e.message}`);
+    throw e;
+  }
 }
 
 /** Registers `hangar runner`. */

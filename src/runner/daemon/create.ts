@@ -1,5 +1,6 @@
 // Builds a Runner from its settings: the RPC client, the poll filter, the compiler options and the
 // runner's registry credentials. The caller brings the engine (the CLI picks Docker or exec).
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Engine } from '../../engine/engine.js';
 import { Client, type ClientOptions } from '../../protocol/client.js';
@@ -70,6 +71,9 @@ export async function createRunner(settings: RunnerSettings, o: CreateRunnerOpti
     address: `${settings.proto}://${settings.host}`,
     secret: settings.secret,
     userAgent: 'hangar-runner',
+    machine: settings.name,
+    // Unique per process: a restarted runner has lost its stages and must not claim their leases.
+    runnerId: `${settings.name}/${randomBytes(6).toString('hex')}`,
     onRetry: (r) =>
       o.log.warn(
         { call: r.call, attempt: r.attempt, delayMs: r.delayMs, reason: r.reason },
