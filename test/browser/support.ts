@@ -72,6 +72,103 @@ export function ensureWebBuild(): void {
   });
 }
 
+/** The runner RPC secret of the test server. */
+export const RPC_SECRET = 'ui-test-rpc-secret-0123456789';
+
+interface RpcAnswer {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: RPC answers are checked field by field by the tests
+  json: any;
+  text: string;
+}
+
+/**
+ * A runner speaking Drone's RPC v2 to the server (the path a real runner's reports and log lines
+ * take): takes a stage, reports it and its steps, streams log lines, uploads the final log.
+ */
+export class RpcRunner {
+  constructor(
+    private readonly url: string,
+    readonly machine = 'runner-1',
+  ) {}
+
+  async call(method: string, path: string, body?: unknown): Promise<RpcAnswer> {
+    const send = () =>
+      fetch(`${this.url}${path}`, {
+        method,
+        headers: { 'x-drone-token': RPC_SECRET, 'content-type': 'application/json' },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+    // As a real runner does: a connection the server dropped is retried once.
+    const res = await send().catch(() => send());
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    return { status: res.status, json, text };
+  }
+
+  /** Polls for a linux/amd64 docker stage and accepts it. */
+  async take() {
+    const filter = { kind: 'pipeline', type: 'docker', os: 'linux', arch: 'amd64', variant: '', kernel: '' };
+    const offered = await this.call('POST', `/rpc/v2/stage?machine=${this.machine}`, filter);
+    if (offered.status !== 200) throw new Error(`no stage offered (${offered.status})`);
+    return (await this.call('POST', `/rpc/v2/stage/${offered.json.id}?machine=${this.machine}`)).json;
+  }
+
+  /** Reports the stage running with these steps (the first one running); answers it with step ids. */
+  // biome-ignore lint/suspicious/noExplicitAny: see RpcAnswer
+  async start(stage: any, steps: string[]) {
+    const t = Math.floor(Date.now() / 1000);
+    return (
+      await this.call('PUT', `/rpc/v2/stage/${stage.id}`, {
+        ...stage,
+        status: 'running',
+        started: t,
+        steps: steps.map((name, i) => ({
+          step_id: stage.id,
+          number: i + 1,
+          name,
+          status: i === 0 ? 'running' : 'pending',
+          ...(i === 0 ? { started: t } : {}),
+        })),
+      })
+    ).json;
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: see RpcAnswer
+  async step(step: any, fields: object) {
+    return (await this.call('PUT', `/rpc/v2/step/${step.id}`, { ...step, ...fields })).json;
+  }
+
+  async lines(stepId: number, lines: { pos: number; out: string; time: number }[]) {
+    await this.call('POST', `/rpc/v2/step/${stepId}/logs/batch`, lines);
+  }
+
+  async upload(stepId: number, lines: { pos: number; out: string; time: number }[]) {
+    await this.call('POST', `/rpc/v2/step/${stepId}/logs/upload`, lines);
+  }
+
+  /** Reports the stage finished as `status`, with its steps as last reported. */
+  // biome-ignore lint/suspicious/noExplicitAny: see RpcAnswer
+  async finish(stage: any, steps: any[], status: string) {
+    const t = Math.floor(Date.now() / 1000);
+    return (
+      await this.call('PUT', `/rpc/v2/stage/${stage.id}`, {
+        ...stage,
+        status,
+        stopped: t,
+        exit_code: 0,
+        steps,
+      })
+    ).json;
+  }
+}
+
 /** A user with an API token. */
 export interface TestUser {
   user: User;
@@ -104,7 +201,7 @@ export async function startUiServer(): Promise<UiServer> {
   });
   const app = createApp({
     store,
-    config: readServerConfig({ HANGAR_DATA: dir, HANGAR_ADDR: '127.0.0.1:0' }),
+    config: readServerConfig({ HANGAR_DATA: dir, HANGAR_ADDR: '127.0.0.1:0', HANGAR_RPC_SECRET: RPC_SECRET }),
     logger: createLogger('info', sink),
     clock: { now: () => new Date() },
     box: createSecretBox(randomBytes(32)),

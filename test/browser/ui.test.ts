@@ -2,19 +2,19 @@
 // build whose log grows while the page watches, cancelling from the button, secrets whose values
 // never come back, settings, error pages; screenshots of the main pages in test-output/screenshots.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { Build, Stage, Step } from '../../src/server/store/models.js';
-import { createBuildWithStages, findBuild, updateBuild } from '../../src/server/store/queries/builds.js';
-import { appendLines } from '../../src/server/store/queries/logs.js';
+import type { Build, Stage } from '../../src/server/store/models.js';
+import { createBuildWithStages, findBuild } from '../../src/server/store/queries/builds.js';
 import { listRepoSecrets } from '../../src/server/store/queries/secrets.js';
 import { findRepoBySlug } from '../../src/server/store/queries/repos.js';
-import { updateStage } from '../../src/server/store/queries/stages.js';
 import { createSteps } from '../../src/server/store/queries/steps.js';
 import {
   chromiumSkip,
   ensureWebBuild,
   launchChromium,
+  RpcRunner,
   screenshotPath,
   startUiServer,
   type TestUser,
@@ -32,11 +32,20 @@ describe('web UI in Chromium', { skip, timeout: 180_000 }, () => {
   let alice: TestUser;
   let bobToken: string;
 
-  /** A build with a `build` stage (clone, compile) and a `test` stage depending on it. */
-  async function seedBuild(slug: string, fields: Partial<Build> = {}) {
+  /**
+   * A build with a `build` stage and a `test` stage depending on it: running on `runner-1` with
+   * steps clone (passed) and compile (running), or, in `pending` mode, waiting for a runner as the
+   * trigger leaves a new build.
+   */
+  async function seedBuild(
+    slug: string,
+    fields: Partial<Build> = {},
+    mode: 'running' | 'pending' = 'running',
+  ) {
     const repo = await findRepoBySlug(server.store.db, slug);
     assert.ok(repo);
     const t = now();
+    const running = mode === 'running';
     const { build, stages } = await createBuildWithStages(
       server.store.db,
       {
@@ -59,15 +68,18 @@ describe('web UI in Chromium', { skip, timeout: 180_000 }, () => {
         {
           number: 1,
           name: 'build',
-          status: 'running',
-          started: t - 30,
+          kind: 'pipeline',
+          type: 'docker',
+          status: running ? 'running' : 'pending',
+          ...(running ? { started: t - 30, machine: 'runner-0' } : {}),
           os: 'linux',
           arch: 'amd64',
-          machine: 'runner-1',
         },
         {
           number: 2,
           name: 'test',
+          kind: 'pipeline',
+          type: 'docker',
           status: 'waiting_on_dependencies',
           os: 'linux',
           arch: 'amd64',
@@ -76,6 +88,7 @@ describe('web UI in Chromium', { skip, timeout: 180_000 }, () => {
       ],
     );
     const [s1, s2] = stages as [Stage, Stage];
+    if (!running) return { repo, build, stages: [s1, s2], steps: [] };
     const steps = await createSteps(server.store.db, [
       { stage_id: s1.id, number: 1, name: 'clone', status: 'success', started: t - 30, stopped: t - 28 },
       {
@@ -144,20 +157,37 @@ describe('web UI in Chromium', { skip, timeout: 180_000 }, () => {
     assert.deepEqual(await items.locator('.title').allTextContents(), ['acme/gadget']);
   });
 
-  test('a build page shows the stage graph and a running step’s log as it is produced', async () => {
-    const { build, steps } = await seedBuild('acme/widget');
-    const compile = steps.find((s) => s.name === 'compile') as Step;
+  test('a build followed live: why it waits, the stage graph, log lines as the runner sends them, a dropped connection resumed, the end', async () => {
+    // A pushed build waiting for a runner, exactly as the trigger leaves it.
+    const { build } = await seedBuild('acme/widget', { status: 'pending', started: 0 }, 'pending');
+    const list = await context.newPage();
+    await list.goto(`${server.url}/acme/widget`);
+    const row = list.locator(`[data-testid="build-item"][data-number="${build.number}"]`);
+    await row.locator('[data-status="pending"]').waitFor();
+
     await page.goto(`${server.url}/acme/widget/${build.number}`);
-    // The running step is selected by default.
-    await page.getByRole('region', { name: 'Log of compile' }).waitFor();
+    await page.getByTestId('stage-node').nth(1).waitFor();
     assert.deepEqual(
       await page.getByTestId('stage-node').evaluateAll((n) => n.map((e) => e.getAttribute('data-stage'))),
       ['build', 'test'],
     );
-    const log = page.getByTestId('log');
-    await log.getByText('This step has not started yet').or(log.getByText('Waiting for output')).waitFor();
+    await page.getByTestId('why-waiting').waitFor();
+    assert.match(String(await page.getByTestId('why-waiting').textContent()), /runner/i);
+    await page.screenshot({ path: screenshotPath('build-pending.png'), fullPage: true });
 
-    // The runner's lines arrive in batches while the page is open.
+    // A runner takes the stage and starts its steps over the RPC.
+    const runner = new RpcRunner(server.url);
+    const taken = await runner.take();
+    let stage = await runner.start(taken, ['clone', 'compile']);
+    let [clone, compile] = stage.steps;
+    clone = await runner.step(clone, { status: 'success', stopped: now(), exit_code: 0 });
+    compile = await runner.step(compile, { status: 'running', started: now() });
+    await row.locator('[data-status="running"]').waitFor({ timeout: 20_000 });
+
+    // The running step is selected by default, and its lines appear as the runner sends them.
+    const region = page.getByRole('region', { name: 'Log of compile' });
+    await region.waitFor({ timeout: 20_000 });
+    const log = page.getByTestId('log');
     const batch = (from: number, n: number) =>
       Array.from({ length: n }, (_, i) => ({
         pos: from + i,
@@ -167,19 +197,22 @@ describe('web UI in Chromium', { skip, timeout: 180_000 }, () => {
             : `line ${from + i}\n`,
         time: from + i,
       }));
-    await appendLines(server.store.db, compile.id, batch(0, 5));
+    await runner.lines(compile.id, batch(0, 5));
     await log.getByText('line 4', { exact: true }).waitFor();
-    await appendLines(server.store.db, compile.id, batch(5, 10));
+    await runner.lines(compile.id, batch(5, 10));
     await log.getByText('line 14', { exact: true }).waitFor();
-    // A batch re-sent by the runner changes nothing.
-    await appendLines(server.store.db, compile.id, batch(10, 10));
-    await log.getByText('line 19', { exact: true }).waitFor();
+    // The connection drops (a proxy restart, a network blip); the runner goes on meanwhile and even
+    // re-sends a batch. The page reconnects where it stopped: nothing missing, nothing twice.
+    server.app.server.closeAllConnections();
+    await runner.lines(compile.id, batch(10, 10));
+    await runner.lines(compile.id, batch(15, 10));
+    await log.getByText('line 24', { exact: true }).waitFor({ timeout: 20_000 });
     const positions = await log
       .locator('.log-line')
       .evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-pos'))));
     assert.deepEqual(
       positions.sort((a, b) => a - b),
-      Array.from({ length: 20 }, (_, i) => i),
+      Array.from({ length: 25 }, (_, i) => i),
     );
 
     // ANSI colours are styles; markup in the log is text; URLs are links.
@@ -200,23 +233,31 @@ describe('web UI in Chromium', { skip, timeout: 180_000 }, () => {
     assert.match(page.url(), new RegExp(`/acme/widget/${build.number}#L7$`));
     assert.equal(await log.locator('.log-line.marked').getAttribute('data-pos'), '6');
 
-    // The pending stage explains what it waits for.
+    // The downstream stage explains what it waits for.
     await page.getByTestId('stage-node').filter({ hasText: 'test' }).click();
-    await page.getByTestId('why-waiting').getByText('Waiting for build to finish.').waitFor();
+    await page.getByTestId('why-waiting').waitFor();
+    assert.match(String(await page.getByTestId('why-waiting').textContent()), /\bbuild\b/);
+
+    // The step ends: the runner uploads the complete log; the page shows the stored log.
+    const all = batch(0, 25);
+    await runner.upload(compile.id, all);
+    compile = await runner.step(compile, { status: 'success', stopped: now(), exit_code: 0 });
+    stage = await runner.finish(stage, [clone, compile], 'success');
+    await row.locator('[data-status="success"], [data-status="running"], [data-status="pending"]').waitFor();
+    await page.goto(`${server.url}/acme/widget/${build.number}/1/2`);
+    await log.getByText('line 24', { exact: true }).waitFor();
+    assert.equal(await page.getByTestId('log-source').getAttribute('data-source'), 'done');
+    assert.equal(await page.getByTestId('step-link').locator('[data-status="success"]').count(), 2);
 
     // Download gives the raw log.
-    await page.getByTestId('stage-node').filter({ hasText: 'build' }).click();
-    await page.getByTestId('step-link').filter({ hasText: 'compile' }).click();
-    await log.getByText('line 19', { exact: true }).waitFor();
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('button', { name: 'Download' }).click(),
     ]);
-    const path = await download.path();
-    const { readFile } = await import('node:fs/promises');
-    const raw = await readFile(path, 'utf8');
-    assert.equal(raw.split('\n').length, 21);
+    const raw = await readFile(await download.path(), 'utf8');
+    assert.equal(raw.split('\n').length, 26);
     assert.match(raw, /\x1b\[1;31merror:/);
+    await list.close();
   });
 
   test('cancel from the build page kills the build and its unfinished stages', async () => {
@@ -228,25 +269,6 @@ describe('web UI in Chromium', { skip, timeout: 180_000 }, () => {
     assert.equal(saved?.status, 'killed');
     await page.getByRole('button', { name: 'Restart' }).waitFor();
     await page.screenshot({ path: screenshotPath('build-cancelled.png'), fullPage: true });
-  });
-
-  test('a finished step shows its stored log; the builds list follows new builds', async () => {
-    const { build, stages, steps } = await seedBuild('acme/widget');
-    await page.goto(`${server.url}/acme/widget`);
-    await page.getByTestId('build-item').first().waitFor();
-    const clone = steps.find((s) => s.name === 'clone') as Step;
-    await appendLines(server.store.db, clone.id, [{ pos: 0, out: 'Cloning into /drone/src\n', time: 0 }]);
-    // The build finishes while the list is open.
-    let b = (await findBuild(server.store.db, build.id)) as Build;
-    b = await updateBuild(server.store.db, { ...b, status: 'failure', finished: now() });
-    await updateStage(server.store.db, { ...(stages[0] as Stage), status: 'failure', stopped: now() });
-    const row = page.locator(`[data-testid="build-item"][data-number="${build.number}"]`);
-    await row.locator('[data-status="failure"]').waitFor({ timeout: 20_000 });
-    await page.screenshot({ path: screenshotPath('builds.png'), fullPage: true });
-    await page.goto(`${server.url}/acme/widget/${build.number}/1/1`);
-    await page.getByTestId('log').getByText('Cloning into /drone/src').waitFor();
-    assert.equal(await page.getByTestId('log-source').getAttribute('data-source'), 'done');
-    void b;
   });
 
   test('a secret is created and updated, and its value is never shown', async () => {

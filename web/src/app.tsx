@@ -78,6 +78,7 @@ export function App() {
             <Route path="secrets" element={<RepoSecretsPage />} />
             <Route path="cron" element={<CronsPage />} />
             <Route path=":number" element={<BuildPage />} />
+            <Route path=":number/:stage" element={<BuildPage />} />
             <Route path=":number/:stage/:step" element={<BuildPage />} />
           </Route>
           <Route path="*" element={<NotFoundPage />} />

@@ -1,7 +1,7 @@
 // The REST API client of the UI: every call the pages make, over `fetch`, with the signed-in
 // user's token as `Authorization: Bearer`. A failed call throws ApiError with the HTTP status and
 // the server's `{"message": …}`, so pages can tell 401/403/404 apart from other failures.
-import type { Build, Cron, Line, Repo, Secret, User } from './types.js';
+import type { Build, Cron, Line, PendingExplanation, Repo, Secret, User } from './types.js';
 
 /** A failed API call: `status` 0 means the server could not be reached. */
 export class ApiError extends Error {
@@ -148,6 +148,9 @@ export function createApi(options: ApiOptions) {
       call<void>('POST', `${buildPath(owner, name, number)}/approve/${stage}`),
     decline: (owner: string, name: string, number: number, stage: number) =>
       call<void>('POST', `${buildPath(owner, name, number)}/decline/${stage}`),
+    /** What a stage that has not started waits for. */
+    pending: (owner: string, name: string, number: number, stage: number) =>
+      call<PendingExplanation>('GET', `${buildPath(owner, name, number)}/stages/${stage}/pending`),
     logs: (owner: string, name: string, number: number, stage: number, step: number) =>
       call<Line[] | null>('GET', `${buildPath(owner, name, number)}/logs/${stage}/${step}`).then(
         (lines) => lines ?? [],
@@ -178,6 +181,9 @@ export function createApi(options: ApiOptions) {
       cron: string,
       input: { branch?: string; target?: string; disabled?: boolean; expr?: string },
     ) => call<Cron>('PATCH', `${repoPath(owner, name)}/cron/${path(cron)}`, { body: input }),
+    /** Runs a cron job now; null when its pipelines skipped the build. */
+    runCron: (owner: string, name: string, cron: string) =>
+      call<Build | null>('POST', `${repoPath(owner, name)}/cron/${path(cron)}`),
     deleteCron: (owner: string, name: string, cron: string) =>
       call<void>('DELETE', `${repoPath(owner, name)}/cron/${path(cron)}`),
 

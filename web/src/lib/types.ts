@@ -161,6 +161,35 @@ export interface Line {
   time: number;
 }
 
+/** A runner as the pending-stage explanation shows it. */
+export interface RunnerView {
+  name: string;
+  kind: string;
+  type: string;
+  os: string;
+  arch: string;
+  variant: string;
+  kernel: string;
+  labels: Record<string, string>;
+  last_seen: number;
+  /** Requests of it waiting for work right now. */
+  waiting: number;
+  /** Incomplete stages it holds. */
+  busy: number;
+  matches: boolean;
+  mismatch?: string;
+}
+
+/** What a stage waits for (`GET …/builds/{n}/stages/{stage}/pending`). */
+export interface PendingExplanation {
+  stage: { id: number; number: number; name: string; status: string; machine?: string };
+  summary: string;
+  reasons: string[];
+  /** Dispatchable stages ahead of this one. */
+  ahead?: number;
+  runners: RunnerView[];
+}
+
 export interface Secret {
   id: number;
   repo_id: number;

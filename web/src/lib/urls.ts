@@ -12,6 +12,7 @@ export const urls = {
   secrets: (slug: string) => `/${slug}/secrets`,
   crons: (slug: string) => `/${slug}/cron`,
   build: (slug: string, number: number) => `/${slug}/${number}`,
+  stage: (slug: string, number: number, stage: number) => `/${slug}/${number}/${stage}`,
   step: (slug: string, number: number, stage: number, step: number) => `/${slug}/${number}/${stage}/${step}`,
   orgSecrets: (namespace: string) => `/orgs/${enc(namespace)}/secrets`,
   queue: () => '/admin/queue',

@@ -7,10 +7,11 @@ import { LiveBadge } from '../components/live.js';
 import { LogView } from '../components/log-view.js';
 import { StageGraph } from '../components/stage-graph.js';
 import { StatusBadge } from '../components/status.js';
+import { WaitingReason } from '../components/waiting.js';
 import { useLoad, useNow, useRepoEvents } from '../hooks.js';
 import { parseParams } from '../lib/api.js';
 import { elapsed, formatDuration, formatTime, refName, timeAgo } from '../lib/format.js';
-import { isDone, isFailed, whyWaiting } from '../lib/status.js';
+import { isDone, isFailed } from '../lib/status.js';
 import type { Build, Repo, Stage, Step } from '../lib/types.js';
 import { urls } from '../lib/urls.js';
 import { useSession } from '../session.js';
@@ -65,9 +66,12 @@ export function BuildPage() {
 
   const stages = b.stages ?? [];
   const chosen = (() => {
-    if (params.stage && params.step) {
+    if (params.stage) {
       const stage = stages.find((s) => s.number === Number(params.stage));
-      const step = stage?.steps?.find((s) => s.number === Number(params.step));
+      const steps = stage?.steps ?? [];
+      const step = params.step
+        ? steps.find((s) => s.number === Number(params.step))
+        : (steps.find((s) => s.status === 'running') ?? steps[0]);
       if (stage) return { stage, step };
     }
     return defaultStep(stages) ?? (stages[0] ? { stage: stages[0], step: undefined } : undefined);
@@ -75,8 +79,7 @@ export function BuildPage() {
 
   const selectStage = (n: number) => {
     const stage = stages.find((s) => s.number === n);
-    const step = stage?.steps?.find((s) => s.status === 'running') ?? stage?.steps?.[0];
-    if (stage && step) navigate(urls.step(repo.slug, b.number, stage.number, step.number));
+    if (stage) navigate(urls.stage(repo.slug, b.number, stage.number));
   };
 
   return (
@@ -351,7 +354,6 @@ function StagePanel({
   const { api } = useSession();
   const { repo, owner, name } = useRepo();
   const [error, setError] = useState<unknown>();
-  const why = whyWaiting(stage, stages);
   const took = elapsed(stage.started, stage.stopped, now);
 
   const decide = async (approve: boolean) => {
@@ -380,11 +382,7 @@ function StagePanel({
           </span>
         </div>
       </div>
-      {why && (
-        <div className="why" data-testid="why-waiting">
-          {why}
-        </div>
-      )}
+      <WaitingReason owner={owner} name={name} build={b.number} stage={stage} stages={stages} />
       {stage.error && (
         <div className="why" style={{ color: 'var(--bad)' }}>
           {stage.error}

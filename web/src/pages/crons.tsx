@@ -1,9 +1,11 @@
 // A repository's cron jobs: list with the next run, create, change the branch, pause, delete.
 import { type FormEvent, useState } from 'react';
+import { useNavigate } from 'react-router';
 import { ActionError, ErrorView } from '../components/errors.js';
 import { useLoad, useNow } from '../hooks.js';
 import { formatTime, timeAgo } from '../lib/format.js';
 import type { Cron } from '../lib/types.js';
+import { urls } from '../lib/urls.js';
 import { useSession } from '../session.js';
 import { useRepo } from './repo.js';
 
@@ -13,6 +15,8 @@ export function CronsPage() {
   const { owner, name, repo } = useRepo();
   const crons = useLoad(() => api.crons(owner, name), [api, owner, name]);
   const [error, setError] = useState<unknown>();
+  const [note, setNote] = useState<string>();
+  const navigate = useNavigate();
   const now = useNow(true, 30_000);
 
   if (crons.error && !crons.data) return <ErrorView error={crons.error} retry={() => void crons.reload()} />;
@@ -22,6 +26,18 @@ export function CronsPage() {
     try {
       await fn();
       await crons.reload();
+    } catch (err) {
+      setError(err);
+    }
+  };
+
+  const runNow = async (c: Cron) => {
+    setError(undefined);
+    setNote(undefined);
+    try {
+      const build = await api.runCron(owner, name, c.name);
+      if (build) navigate(urls.build(repo.slug, build.number));
+      else setNote(`No pipeline of ${c.branch} runs for cron jobs, so no build was created.`);
     } catch (err) {
       setError(err);
     }
@@ -61,6 +77,9 @@ export function CronsPage() {
                   <td>{c.branch}</td>
                   <td title={formatTime(c.next)}>{c.disabled ? '—' : timeAgo(c.next, now)}</td>
                   <td style={{ textAlign: 'right', whiteSpace: 'nowrap' }}>
+                    <button type="button" onClick={() => void runNow(c)}>
+                      Run now
+                    </button>{' '}
                     <button
                       type="button"
                       onClick={() =>
@@ -86,10 +105,11 @@ export function CronsPage() {
           </table>
         )}
       </div>
-      <p className="small muted">
-        Hangar has no “run now” endpoint for cron jobs yet; start a build of the branch with “New build”
-        instead.
-      </p>
+      {note && (
+        <p className="notice" role="status">
+          {note}
+        </p>
+      )}
       <h2>Add a cron job</h2>
       <NewCron defaultBranch={repo.default_branch} onAdded={() => void crons.reload()} />
     </>
