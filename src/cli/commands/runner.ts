@@ -2,6 +2,7 @@
 // come from HANGAR_* variables (or the DRONE_* names of drone-runner-docker/-exec) and flags. On
 // SIGTERM/SIGINT it takes no new work and lets running stages finish; after the grace period they are
 // cancelled and reported `killed`. A second signal gives up on undelivered reports and exits.
+import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import Docker from 'dockerode';
@@ -15,6 +16,7 @@ import {
   type RunnerFlags,
   type RunnerLogger,
   type RunnerSettings,
+  readRegistries,
   readRunnerSettings,
   SettingsError,
 } from '../../runner/daemon/index.js';
@@ -52,49 +54,43 @@ export function embeddedRunnerWanted(
 }
 
 /**
- * The runner inside `hangar server`: the runner settings from the environment, the local Docker
- * engine, and the server's own RPC endpoint over loopback HTTP, exactly as a remote runner uses it.
- * Not started: call `run()` (and `shutdown()` before the server closes).
+ * The settings of the runner inside `hangar server`, checked before the server listens: the runner
+ * variables of the environment, always the Docker engine; host and secret come later.
  */
-export async function embeddedRunner(o: {
-  /** `http://127.0.0.1:PORT` of the listening server. */
-  address: string;
-  secret: string;
-  log: RunnerLogger;
-}): Promise<{ runner: Runner; settings: RunnerSettings }> {
-  let settings: RunnerSettings;
+export async function embeddedRunnerSettings(
+  env: Record<string, string | undefined>,
+): Promise<RunnerSettings> {
   try {
-    const read = readRunnerSettings(
-      process.env,
-      {},
-      { hostname: hostname(), platform: process.platform, arch: process.arch },
-      false,
-    );
-    settings = { ...read, engine: 'docker' };
+    const host = { hostname: hostname(), platform: process.platform, arch: process.arch };
+    const settings: RunnerSettings = { ...readRunnerSettings(env, {}, host, false), engine: 'docker' };
+    await readRegistries(settings.dockerConfig);
+    return settings;
   } catch (e) {
     if (e instanceof SettingsError) throw new UsageError(`embedded runner: ${e.message}`);
     throw e;
   }
-  const url = new URL(o.address);
-  settings = {
-    ...settings,
-    proto: url.protocol === 'https:' ? 'https' : 'http',
-    host: url.host,
-    secret: o.secret,
-  };
-  const { engine, ready } = runnerEngine(settings);
-  try {
-    const runner = await createRunner(settings, {
-      engine,
-      log: o.log,
-      engineReady: ready,
-      hostEnv: process.env,
-    });
-    return { runner, settings };
-  } catch (e) {
-    if (e instanceof SettingsError) throw new UsageError(`embedded runner: ${e.message}`);
-    throw e;
-  }
+}
+
+/**
+ * Starts the runner inside `hangar server` on the local Docker engine. It reaches the server's own
+ * RPC endpoint over loopback HTTP, exactly as a remote runner does. Call `shutdown()` before the
+ * server closes.
+ */
+export async function startEmbeddedRunner(
+  settings: RunnerSettings,
+  o: { listening: AddressInfo | string | null; secret: string; log: RunnerLogger },
+): Promise<Runner> {
+  const a = o.listening;
+  if (!a || typeof a !== 'object') throw new Error('the server is not listening on a TCP port');
+  // A server listening on every interface is reached on loopback; one bound to an address, there.
+  const wildcard = a.address === '0.0.0.0' || a.address === '::';
+  const ip = wildcard ? (a.family === 'IPv6' ? '::1' : '127.0.0.1') : a.address;
+  const host = `${ip.includes(':') ? `[${ip}]` : ip}:${a.port}`;
+  const s: RunnerSettings = { ...settings, proto: 'http', host, secret: o.secret };
+  const { engine, ready } = runnerEngine(s);
+  const runner = await createRunner(s, { engine, log: o.log, engineReady: ready, hostEnv: process.env });
+  void runner.run();
+  return runner;
 }
 
 /** Registers `hangar runner`. */

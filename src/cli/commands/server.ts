@@ -1,6 +1,7 @@
 // `hangar server`: reads the settings, opens (and migrates) the store, makes sure an admin exists,
 // and serves the API until SIGTERM/SIGINT, then stops accepting, finishes the requests in flight
 // and closes the store. Human messages go to stderr; stdout carries the JSON log.
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { Command } from 'commander';
@@ -13,6 +14,7 @@ import { createSecretBox } from '../../server/secrets/box.js';
 import { KEY_FILE, loadSecretKey } from '../../server/secrets/keyfile.js';
 import { openStore, StoreConfigError } from '../../server/store/db.js';
 import { UsageError } from '../errors.js';
+import { embeddedRunnerSettings, embeddedRunnerWanted, startEmbeddedRunner } from './runner.js';
 
 /** Hangar's version from package.json (the same file from src/ and dist/). */
 function hangarVersion(): string {
@@ -34,12 +36,13 @@ export function registerServer(program: Command): void {
     .option('--addr <host:port>', 'listen address (HANGAR_ADDR; default 127.0.0.1:8080)')
     .option('--data <dir>', 'data directory (HANGAR_DATA; default ./hangar-data)')
     .option('--database <url>', 'database URL, sqlite:PATH or postgres://… (HANGAR_DATABASE_URL)')
-    .action(async (flags: ConfigFlags) => {
+    .option('--no-runner', 'no embedded Docker runner (HANGAR_EMBEDDED_RUNNER=false)')
+    .action(async (flags: ConfigFlags & { runner?: boolean }) => {
       await runServer(flags);
     });
 }
 
-async function runServer(flags: ConfigFlags): Promise<void> {
+async function runServer(flags: ConfigFlags & { runner?: boolean }): Promise<void> {
   let config: ReturnType<typeof readServerConfig>;
   try {
     config = readServerConfig(process.env, flags);
@@ -47,6 +50,11 @@ async function runServer(flags: ConfigFlags): Promise<void> {
     if (err instanceof ConfigError) throw new UsageError(err.message);
     throw err;
   }
+  const embedded = embeddedRunnerWanted(process.env, flags.runner)
+    ? await embeddedRunnerSettings(process.env)
+    : undefined;
+  // The embedded runner uses the RPC like any runner: without a configured secret it gets its own.
+  if (embedded && config.rpcSecret === '') config = { ...config, rpcSecret: randomBytes(24).toString('hex') };
   try {
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   } catch (err) {
@@ -94,6 +102,7 @@ async function runServer(flags: ConfigFlags): Promise<void> {
     { extraRoutes: [cronTickerPlugin] },
   );
 
+  let runner: Awaited<ReturnType<typeof startEmbeddedRunner>> | undefined;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) {
@@ -103,6 +112,8 @@ async function runServer(flags: ConfigFlags): Promise<void> {
     stopping = true;
     say(`${signal}: finishing requests in flight, then stopping`);
     try {
+      // Its stages finish (or are cancelled after the grace period) and report before the server goes.
+      await runner?.shutdown(embedded?.graceMs ?? 0);
       await app.close();
       await store.close();
     } finally {
@@ -129,4 +140,10 @@ async function runServer(flags: ConfigFlags): Promise<void> {
       ? `${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
       : `${config.host}:${config.port}`;
   say(`listening on http://${where} (database ${store.location})`);
+  if (embedded && !stopping) {
+    const log = logger.child({ component: 'runner' });
+    runner = await startEmbeddedRunner(embedded, { listening: address, secret: config.rpcSecret, log });
+    if (stopping) runner.abort();
+    say(`embedded runner "${embedded.name}" on the local Docker engine (capacity ${embedded.capacity})`);
+  }
 }
