@@ -71,9 +71,21 @@ describe('hangar runner', () => {
   test('settings mistakes: one line, exit 2, no stack trace', async () => {
     const cases: [Record<string, string>, string[], RegExp][] = [
       [{}, [], /HANGAR_RPC_HOST \(or DRONE_RPC_HOST, --host\) is required/],
-      [{ DRONE_RPC_HOST: 'x:1', DRONE_RPC_SECRET: 's' }, ['--capacity', 'lots'], /--capacity: must be a whole number/],
-      [{ DRONE_RPC_HOST: 'x:1', DRONE_RPC_SECRET: 's', HANGAR_RUNNER_ENGINE: 'kube' }, [], /must be docker or exec/],
-      [{ DRONE_RPC_HOST: 'x:1', DRONE_RPC_SECRET: 's' }, ['--docker-config', '/nonexistent/config.json'], /cannot read the docker config/],
+      [
+        { DRONE_RPC_HOST: 'x:1', DRONE_RPC_SECRET: 's' },
+        ['--capacity', 'lots'],
+        /--capacity: must be a whole number/,
+      ],
+      [
+        { DRONE_RPC_HOST: 'x:1', DRONE_RPC_SECRET: 's', HANGAR_RUNNER_ENGINE: 'kube' },
+        [],
+        /must be docker or exec/,
+      ],
+      [
+        { DRONE_RPC_HOST: 'x:1', DRONE_RPC_SECRET: 's' },
+        ['--docker-config', '/nonexistent/config.json'],
+        /cannot read the docker config/,
+      ],
     ];
     for (const [env, args, re] of cases) {
       const p = runner(args, env);
@@ -100,7 +112,8 @@ steps:
 `,
     });
     const quick = await server.repo({
-      '.drone.yml': 'kind: pipeline\ntype: exec\nclone:\n  disable: true\nsteps:\n- name: a\n  commands: [echo a]\n',
+      '.drone.yml':
+        'kind: pipeline\ntype: exec\nclone:\n  disable: true\nsteps:\n- name: a\n  commands: [echo a]\n',
     });
     const p = runner([], serverEnv());
     try {

@@ -208,6 +208,11 @@ export class StageReporter {
         await op();
       } catch (e) {
         if (isAbort(e, this.o.signal)) return;
+        if (e instanceof RpcError && e.status === 409) {
+          // The server ended the step itself (a cancel): its record stands, as in Drone.
+          this.o.log.info({ stage: this.stage.id, step: st.wire.name }, `${what} superseded on the server`);
+          return;
+        }
         this.o.log.warn(
           { stage: this.stage.id, step: st.wire.name, error: errorText(e) },
           `${what} not delivered`,

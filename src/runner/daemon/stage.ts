@@ -143,6 +143,10 @@ export async function runStage(deps: StageDeps, handed: Stage, signals: StageSig
       await reporter.finish(result);
     } catch (e) {
       if (isAbort(e, signals.abort)) throw e;
+      if (e instanceof RpcError && e.status === 409) {
+        log.info(fields, 'the server had already ended the stage (cancelled): its record stands');
+        return 'done';
+      }
       log.error({ ...fields, error: errorText(e) }, 'cannot report the stage result');
       return 'lost';
     }
