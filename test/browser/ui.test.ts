@@ -10,6 +10,8 @@ import { createBuildWithStages, findBuild } from '../../src/server/store/queries
 import { listRepoSecrets } from '../../src/server/store/queries/secrets.js';
 import { findRepoBySlug } from '../../src/server/store/queries/repos.js';
 import { createSteps } from '../../src/server/store/queries/steps.js';
+import { putLog } from '../../src/server/store/queries/logs.js';
+import { listStagesOfBuild, updateStage } from '../../src/server/store/queries/stages.js';
 import {
   chromiumSkip,
   ensureWebBuild,
@@ -365,6 +367,88 @@ describe('web UI in Chromium', { skip, timeout: 180_000 }, () => {
     assert.ok(reached, 'a repository link takes the focus');
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/acme\/(gadget|widget)$/);
+  });
+
+  test('a blocked stage is approved from its button; another is declined', async () => {
+    for (const decision of ['Approve', 'Decline'] as const) {
+      const { build, stages } = await seedBuild('acme/widget', { status: 'blocked', started: 0 }, 'pending');
+      await updateStage(server.store.db, { ...(stages[0] as Stage), status: 'blocked' });
+      await page.goto(`${server.url}/acme/widget/${build.number}`);
+      await page
+        .getByTestId('why-waiting')
+        .getByText(/approv/i)
+        .waitFor();
+      await page.getByRole('button', { name: decision }).click();
+      const want = decision === 'Approve' ? 'pending' : 'declined';
+      await page.locator(`.stage-head [data-status="${want}"]`).waitFor();
+      const saved = await listStagesOfBuild(server.store.db, build.id);
+      assert.equal(saved.find((st) => st.name === 'build')?.status, want);
+      if (decision === 'Decline')
+        assert.equal((await findBuild(server.store.db, build.id))?.status, 'declined');
+    }
+  });
+
+  test('a 100 000-line log opens, draws only what is in view and reaches its last line', async (t) => {
+    const { build, steps } = await seedBuild(
+      'acme/widget',
+      { status: 'success', finished: now() },
+      'running',
+    );
+    const clone = steps.find((st) => st.name === 'clone')!;
+    const lines = Array.from({ length: 100_000 }, (_, i) => ({
+      pos: i,
+      out: `${i % 10 === 0 ? '\x1b[32m' : ''}step output line ${i}${i % 10 === 0 ? '\x1b[0m' : ''}\n`,
+      time: Math.floor(i / 1000),
+    }));
+    await putLog(server.store.db, clone.id, Buffer.from(JSON.stringify(lines)));
+    const started = Date.now();
+    await page.goto(`${server.url}/acme/widget/${build.number}/1/1`);
+    await page.getByText('100,000 lines').waitFor({ timeout: 60_000 });
+    const shown = Date.now() - started;
+    const drawn = await page.locator('.log-line').count();
+    assert.ok(drawn < 400, `${drawn} rows in the DOM`);
+    await page.getByTestId('log').evaluate((el) => {
+      el.scrollTop = el.scrollHeight;
+    });
+    await page.getByTestId('log').getByText('step output line 99999', { exact: true }).waitFor();
+    await page.goto(`${server.url}/acme/widget/${build.number}/1/1#L50000`);
+    await page.getByTestId('log').getByText('step output line 49999', { exact: true }).waitFor();
+    assert.equal(await page.locator('.log-line.marked').getAttribute('data-pos'), '49999');
+    t.diagnostic(`100000-line log: page load to all lines loaded ${shown} ms; ${drawn} rows drawn`);
+  });
+
+  test('cron jobs, organization secrets and the admin pages', async () => {
+    await page.goto(`${server.url}/acme/widget/cron`);
+    const form = page.getByRole('form', { name: 'Add a cron job' });
+    await form.getByLabel('Name').fill('nightly');
+    await form.getByLabel('Schedule').fill('0 0 3 * * *');
+    await form.getByRole('button', { name: 'Add cron job' }).click();
+    const row = page.getByTestId('cron-row').filter({ hasText: 'nightly' });
+    await row.waitFor();
+    await row.getByRole('button', { name: 'Pause' }).click();
+    await row.getByText('paused').waitFor();
+    await page.screenshot({ path: screenshotPath('crons.png'), fullPage: true });
+
+    await page.goto(`${server.url}/orgs/acme/secrets`);
+    await page.getByRole('heading', { name: 'Organization secrets of acme' }).waitFor();
+    const add = page.getByRole('form', { name: 'Add a secret' });
+    await add.getByLabel('Name').fill('registry_password');
+    await add.getByLabel('Value').fill('org-level-value-42');
+    await add.getByRole('button', { name: 'Add secret' }).click();
+    await page.getByTestId('secret-row').filter({ hasText: 'registry_password' }).waitFor();
+    assert.ok(!(await page.content()).includes('org-level-value-42'));
+
+    await page.goto(`${server.url}/admin/queue`);
+    await page.getByRole('heading', { name: 'Queue' }).waitFor();
+    await page.screenshot({ path: screenshotPath('queue.png'), fullPage: true });
+    await page.goto(`${server.url}/admin/runners`);
+    await page.getByTestId('runners-gap').waitFor();
+    await page.goto(`${server.url}/admin/users`);
+    await page.getByRole('cell', { name: 'bob' }).waitFor();
+    await page.getByLabel('Login').fill('carol');
+    await page.getByRole('button', { name: 'Add user' }).click();
+    await page.getByText('The API token of').waitFor();
+    await page.screenshot({ path: screenshotPath('users.png'), fullPage: true });
   });
 
   test('phone width: the build page fits without sideways scrolling of the page', async () => {

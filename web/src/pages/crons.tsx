@@ -146,9 +146,9 @@ function NewCron({ defaultBranch, onAdded }: { defaultBranch: string; onAdded: (
         <label htmlFor="cron-expr">Schedule</label>
         <input id="cron-expr" value={expr} onChange={(e) => setExpr(e.target.value)} required />
         <span className="hint">
-          Six fields with seconds (<code>0 0 3 * * *</code> is 03:00 daily) or <code>@hourly</code>,{' '}
-          <code>@daily</code>, <code>@weekly</code>, <code>@monthly</code>, <code>@yearly</code>,{' '}
-          <code>@every 1h30m</code>.
+          Five fields as in crontab (<code>0 3 * * *</code> is 03:00 daily), six with seconds first as in
+          Drone (<code>0 0 3 * * *</code>), or <code>@hourly</code>, <code>@daily</code>, <code>@weekly</code>
+          , <code>@monthly</code>, <code>@yearly</code>, <code>@every 1h30m</code>. Times are UTC.
         </span>
       </div>
       <div className="field">
