@@ -296,8 +296,6 @@ export class Client {
   }
 
   private async once(method: string, path: string, o: CallOptions): Promise<Answer> {
-    const timeout = AbortSignal.timeout(o.poll ? this.pollTimeoutMs : this.timeoutMs);
-    const signal = o.signal ? AbortSignal.any([o.signal, timeout]) : timeout;
     const headers: Record<string, string> = { [TOKEN_HEADER]: this.opts.secret, Accept: 'application/json' };
     if (this.opts.userAgent) headers['User-Agent'] = this.opts.userAgent;
     if (this.opts.runnerId) headers[RUNNER_HEADER] = this.opts.runnerId;
@@ -306,6 +304,10 @@ export class Client {
       body = JSON.stringify(o.body);
       headers['Content-Type'] = 'application/json';
     }
+    // A large upload on a slow link gets more time (at 32 KB/s), or it would time out on every attempt.
+    const ms = (o.poll ? this.pollTimeoutMs : this.timeoutMs) + Math.ceil((body?.length ?? 0) / 32);
+    const timeout = AbortSignal.timeout(ms);
+    const signal = o.signal ? AbortSignal.any([o.signal, timeout]) : timeout;
     const res = await this.fetch(`${this.base}${path}`, {
       method,
       headers,

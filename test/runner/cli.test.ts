@@ -96,6 +96,21 @@ describe('hangar runner', () => {
     }
   });
 
+  test('a wrong RPC secret is said plainly (and never printed); SIGTERM while waiting exits 0', async () => {
+    const p = runner([], { ...serverEnv(), DRONE_RPC_SECRET: 'not-the-secret' });
+    try {
+      await until('the refusal', async () =>
+        /the server refuses this runner: check the RPC secret/.test(p.stdout()),
+      );
+      p.child.kill('SIGTERM');
+      const [code] = await p.exit;
+      assert.equal(code, 0, p.stderr());
+      assert.doesNotMatch(p.stdout() + p.stderr(), /not-the-secret/);
+    } finally {
+      p.child.kill('SIGKILL');
+    }
+  });
+
   test('SIGTERM: no new stages, the running one finishes and is reported, exit 0', async () => {
     const go = join(gates, 'drain-go');
     const repo = await server.repo({

@@ -2,7 +2,7 @@
 // long-poll for a stage, run it, and poll again — at once, without Drone's 10 s pause. Stopping is in
 // three steps: drain (take no new work, let running stages finish), kill (cancel running stages; they
 // are reported `killed`), abort (give up on reports not delivered yet).
-import { isAbort } from '../../protocol/client.js';
+import { isAbort, RpcError } from '../../protocol/client.js';
 import type { Filter } from '../../protocol/types.js';
 import { errorText } from './log.js';
 import { runStage, type StageDeps } from './stage.js';
@@ -111,8 +111,13 @@ export class Runner {
         } catch (e) {
           if (signal.aborted) return false;
           const error = errorText(e);
+          const refused = e instanceof RpcError && (e.status === 401 || e.status === 403);
           // Say it once per kind of failure, not once per second.
-          if (error !== last) this.o.log.warn({ error }, `${what} not reachable yet: retrying`);
+          if (error !== last) {
+            if (refused)
+              this.o.log.error({ error }, 'the server refuses this runner: check the RPC secret; retrying');
+            else this.o.log.warn({ error }, `${what} not reachable yet: retrying`);
+          }
           last = error;
           await this.pause(failures, signal);
         }
