@@ -6,7 +6,11 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Build, Stage } from '../../src/server/store/models.js';
-import { createBuildWithStages, findBuild } from '../../src/server/store/queries/builds.js';
+import {
+  createBuildWithStages,
+  findBuild,
+  findBuildByNumber,
+} from '../../src/server/store/queries/builds.js';
 import { listRepoSecrets } from '../../src/server/store/queries/secrets.js';
 import { findRepoBySlug } from '../../src/server/store/queries/repos.js';
 import { createSteps } from '../../src/server/store/queries/steps.js';
@@ -271,6 +275,28 @@ describe('web UI in Chromium', { skip, timeout: 180_000 }, () => {
     assert.equal(saved?.status, 'killed');
     await page.getByRole('button', { name: 'Restart' }).waitFor();
     await page.screenshot({ path: screenshotPath('build-cancelled.png'), fullPage: true });
+
+    // Restart makes a new build of the same commit, and the page moves to it.
+    await page.getByRole('button', { name: 'Restart' }).click();
+    await page.waitForURL(new RegExp(`/acme/widget/${build.number + 1}$`));
+    await page.getByRole('link', { name: `#${build.number}` }).waitFor();
+
+    // Promote asks for the target and parameters.
+    await page.goto(`${server.url}/acme/widget/${build.number}`);
+    await page.getByRole('button', { name: 'Promote' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Promote this build' });
+    await dialog.getByRole('button', { name: 'Promote' }).click();
+    await dialog.getByText('Name the target environment.').waitFor();
+    await dialog.getByLabel('Target environment').fill('production');
+    await dialog.getByLabel('Parameters').fill('VERSION=1.2.3');
+    await dialog.getByRole('button', { name: 'Promote' }).click();
+    await page.waitForURL(new RegExp(`/acme/widget/${build.number + 2}$`));
+    await page.getByText('deploy to production').waitFor();
+    const repo = await findRepoBySlug(server.store.db, 'acme/widget');
+    const promoted = await findBuildByNumber(server.store.db, repo!.id, build.number + 2);
+    assert.equal(promoted?.event, 'promote');
+    assert.equal(promoted?.deploy_to, 'production');
+    assert.equal(promoted?.params.VERSION, '1.2.3');
   });
 
   test('a secret is created and updated, and its value is never shown', async () => {
