@@ -463,6 +463,13 @@ describe('web UI in Chromium', { skip, timeout: 180_000 }, () => {
     await add.getByRole('button', { name: 'Add secret' }).click();
     await page.getByTestId('secret-row').filter({ hasText: 'registry_password' }).waitFor();
     assert.ok(!(await page.content()).includes('org-level-value-42'));
+    page.once('dialog', (d) => void d.accept());
+    await page
+      .getByTestId('secret-row')
+      .filter({ hasText: 'registry_password' })
+      .getByRole('button', { name: 'Delete' })
+      .click();
+    await page.getByText('No secrets yet.').waitFor();
 
     await page.goto(`${server.url}/admin/queue`);
     await page.getByRole('heading', { name: 'Queue' }).waitFor();
@@ -479,7 +486,11 @@ describe('web UI in Chromium', { skip, timeout: 180_000 }, () => {
 
   test('phone width: the build page fits without sideways scrolling of the page', async () => {
     const { build } = await seedBuild('acme/widget');
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+    const phone = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      colorScheme: 'dark',
+    });
     try {
       const p = await phone.newPage();
       await p.goto(`${server.url}/signin`);
@@ -490,7 +501,7 @@ describe('web UI in Chromium', { skip, timeout: 180_000 }, () => {
       await p.getByRole('region', { name: 'Log of compile' }).waitFor();
       const overflow = Number(await p.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
       assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);
-      await p.screenshot({ path: screenshotPath('build-phone.png'), fullPage: true });
+      await p.screenshot({ path: screenshotPath('build-phone-dark.png'), fullPage: true });
     } finally {
       await phone.close();
     }
