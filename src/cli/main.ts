@@ -2,11 +2,14 @@
 // configuration errors. Errors a user can cause are printed as one clear line, never a stack trace.
 import { Command, CommanderError } from 'commander';
 import { registerBuild } from './commands/build.js';
+import { registerCron } from './commands/cron.js';
 import { registerExec } from './commands/exec.js';
 import { registerLint } from './commands/lint.js';
+import { registerLog } from './commands/log.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRepo } from './commands/repo.js';
 import { registerRunner } from './commands/runner.js';
+import { registerSecret } from './commands/secret.js';
 import { registerServer } from './commands/server.js';
 import { UsageError } from './errors.js';
 
@@ -29,6 +32,9 @@ registerServer(program);
 registerRunner(program);
 registerRepo(program);
 registerBuild(program);
+registerLog(program);
+registerSecret(program);
+registerCron(program);
 
 try {
   await program.parseAsync(process.argv);

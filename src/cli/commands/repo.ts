@@ -1,14 +1,25 @@
-// `hangar repo add PATH [--name OWNER/NAME]`: registers a git repository on this machine with the
-// server (scm `local`, clone URL = its path) through the repos API. Enabling it makes the server
-// install a post-receive hook in a bare repository, so every `git push` into it is a build.
+// `hangar repo ls|info|add|enable|disable|update`: repositories through the server's API, as
+// drone-cli's `drone repo` (drone-reference.md Appendix B). `repo add PATH [--name OWNER/NAME]`
+// registers a git repository on this machine (scm `local`, clone URL = its path); enabling it makes
+// the server install a post-receive hook in a bare repository, so every `git push` into it builds.
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { parseGoDuration } from '../../server/cron/schedule.js';
 import { headBranch, hooksDir, inspectRepository } from '../../server/scm/git.js';
 import { HOOK_MARKER } from '../../server/scm/local-hook.js';
+import { apiClient, parseSlug, repoPath } from '../api-client.js';
+import {
+  type FormatOptions,
+  outputFormat,
+  printFields,
+  printJson,
+  printTable,
+  withFormat,
+  yesNo,
+} from '../api-output.js';
 import { UsageError } from '../errors.js';
-import { apiClient, parseSlug } from './build.js';
 
 /** The directory a PATH-OR-URL argument names; UsageError for a remote URL. */
 export function localRepoDir(arg: string, cwd = process.cwd()): string {
@@ -27,9 +38,226 @@ export function nameFromDir(dir: string): string {
   return base.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^\.+/, '') || 'repo';
 }
 
-/** Registers `hangar repo add`. */
+/** A repository as the API shows it. */
+interface RepoJson {
+  slug: string;
+  namespace: string;
+  scm: string;
+  active: boolean;
+  visibility: string;
+  default_branch: string;
+  config_path: string;
+  git_http_url: string;
+  link: string;
+  trusted: boolean;
+  protected: boolean;
+  ignore_forks: boolean;
+  ignore_pull_requests: boolean;
+  auto_cancel_pushes: boolean;
+  auto_cancel_pull_requests: boolean;
+  auto_cancel_running: boolean;
+  timeout: number;
+  throttle?: number;
+  counter: number;
+  build?: { number: number; status: string };
+  permissions?: { read: boolean; write: boolean; admin: boolean };
+}
+
+function printRepo(r: RepoJson): void {
+  const perms = r.permissions
+    ? ((['admin', 'write', 'read'] as const).find((p) => r.permissions?.[p]) ?? 'none')
+    : undefined;
+  printFields([
+    ['Repository', r.slug],
+    ['SCM', r.scm || '-'],
+    ['Active', yesNo(r.active)],
+    ['Visibility', r.visibility],
+    ['Default branch', r.default_branch],
+    ['Config', r.config_path],
+    ['Clone URL', r.git_http_url],
+    ...(r.link ? [['Link', r.link] as [string, unknown]] : []),
+    ['Trusted', yesNo(r.trusted)],
+    ['Protected', yesNo(r.protected)],
+    ['Ignore forks', yesNo(r.ignore_forks)],
+    ['Ignore pull requests', yesNo(r.ignore_pull_requests)],
+    ['Auto-cancel pushes', yesNo(r.auto_cancel_pushes)],
+    ['Auto-cancel pull requests', yesNo(r.auto_cancel_pull_requests)],
+    ['Auto-cancel running', yesNo(r.auto_cancel_running)],
+    ['Timeout', `${r.timeout}m`],
+    ['Throttle', r.throttle ? String(r.throttle) : 'none'],
+    ['Builds', String(r.counter)],
+    ...(perms ? [['Your access', perms] as [string, unknown]] : []),
+  ]);
+}
+
+/** Minutes of a `--timeout` value: whole minutes, or a Go duration (`90m`, `1h30m`). */
+export function timeoutMinutes(text: string): number {
+  const ms = /^\d+$/.test(text) ? Number(text) * 60_000 : parseGoDuration(text);
+  const minutes = ms === undefined ? Number.NaN : Math.round(ms / 60_000);
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 525_600) {
+    throw new UsageError(`--timeout must be minutes or a duration (90m, 1h30m) up to a year, not "${text}"`);
+  }
+  return minutes;
+}
+
+// The on/off settings of `repo update`: flag → API field.
+const SWITCHES = {
+  trusted: 'trusted',
+  protected: 'protected',
+  ignoreForks: 'ignore_forks',
+  ignorePullRequests: 'ignore_pull_requests',
+  autoCancelPushes: 'auto_cancel_pushes',
+  autoCancelPullRequests: 'auto_cancel_pull_requests',
+  autoCancelRunning: 'auto_cancel_running',
+} as const;
+
+interface UpdateOptions extends FormatOptions, Partial<Record<keyof typeof SWITCHES, boolean>> {
+  timeout?: string;
+  visibility?: string;
+  config?: string;
+  throttle?: string;
+  buildCounter?: string;
+  unsafe?: boolean;
+}
+
+/** The PATCH body of `repo update`; UsageError when it would change nothing or a value is wrong. */
+export function repoPatch(opts: UpdateOptions): Record<string, unknown> {
+  const patch: Record<string, unknown> = {};
+  for (const [flag, field] of Object.entries(SWITCHES)) {
+    const v = opts[flag as keyof typeof SWITCHES];
+    if (v !== undefined) patch[field] = v;
+  }
+  if (opts.timeout !== undefined) patch.timeout = timeoutMinutes(opts.timeout);
+  if (opts.visibility !== undefined) {
+    if (!['public', 'private', 'internal'].includes(opts.visibility))
+      throw new UsageError(`--visibility must be public, private or internal, not "${opts.visibility}"`);
+    patch.visibility = opts.visibility;
+  }
+  if (opts.config !== undefined) {
+    if (opts.config.trim() === '') throw new UsageError('--config must name a file');
+    patch.config_path = opts.config;
+  }
+  if (opts.throttle !== undefined) {
+    if (!/^\d{1,7}$/.test(opts.throttle))
+      throw new UsageError(`--throttle must be a number, not "${opts.throttle}"`);
+    patch.throttle = Number(opts.throttle);
+  }
+  if (opts.buildCounter !== undefined) {
+    if (!opts.unsafe) {
+      throw new UsageError(
+        'setting the build counter can put the repository in an inconsistent state; add --unsafe to do it anyway',
+      );
+    }
+    if (!/^\d{1,10}$/.test(opts.buildCounter))
+      throw new UsageError(`--build-counter must be a number, not "${opts.buildCounter}"`);
+    patch.counter = Number(opts.buildCounter);
+  }
+  if (Object.keys(patch).length === 0) throw new UsageError('nothing to update: give at least one setting');
+  return patch;
+}
+
+/** Registers `hangar repo …`. */
 export function registerRepo(program: Command): void {
   const repo = program.command('repo').description('repositories on a Hangar server');
+
+  withFormat(
+    repo
+      .command('ls')
+      .description('list the repositories you have access to')
+      .option('--org <namespace>', 'only repositories of this owner')
+      .option('--active', 'only active (enabled) repositories'),
+  ).action(async (opts: FormatOptions & { org?: string; active?: boolean }) => {
+    const format = outputFormat(opts);
+    const client = apiClient();
+    const query = new URLSearchParams({ latest: 'true' });
+    const list = ((await client.request('GET', '/api/user/repos', { query })) ?? []) as RepoJson[];
+    const repos = list
+      .filter((r) => !opts.org || r.namespace === opts.org)
+      .filter((r) => !opts.active || r.active);
+    if (format === 'json') return printJson(repos);
+    printTable(
+      ['REPOSITORY', 'ACTIVE', 'SCM', 'VISIBILITY', 'BRANCH', 'LAST BUILD'],
+      repos.map((r) => [
+        r.slug,
+        yesNo(r.active),
+        r.scm || '-',
+        r.visibility,
+        r.default_branch,
+        r.build ? `#${r.build.number} ${r.build.status}` : '-',
+      ]),
+      'no repositories',
+    );
+  });
+
+  withFormat(
+    repo
+      .command('info')
+      .description("show a repository's settings")
+      .argument('<repo>', 'repository, OWNER/NAME'),
+  ).action(async (slug: string, opts: FormatOptions) => {
+    const format = outputFormat(opts);
+    const res = (await apiClient().request('GET', repoPath(slug))) as RepoJson;
+    if (format === 'json') return printJson(res);
+    printRepo(res);
+  });
+
+  for (const verb of ['enable', 'disable'] as const) {
+    withFormat(
+      repo
+        .command(verb)
+        .description(
+          verb === 'enable'
+            ? 'activate a repository: its webhooks and pushes start builds, you become its owner'
+            : 'deactivate a repository: nothing builds it any more (its history stays)',
+        )
+        .argument('<repo>', 'repository, OWNER/NAME'),
+    ).action(async (slug: string, opts: FormatOptions) => {
+      const format = outputFormat(opts);
+      const res = (await apiClient().request(
+        verb === 'enable' ? 'POST' : 'DELETE',
+        repoPath(slug),
+      )) as RepoJson;
+      if (format === 'json') return printJson(res);
+      process.stdout.write(`${verb}d ${res.slug}\n`);
+    });
+  }
+
+  const update = repo
+    .command('update')
+    .description("change a repository's settings (`--no-X` turns a setting off)")
+    .argument('<repo>', 'repository, OWNER/NAME')
+    .option('--trusted', 'trusted: privileged steps and host volumes allowed (system admins)')
+    .option('--no-trusted')
+    .option('--protected', 'protected: builds of unsigned configurations wait for approval')
+    .option('--no-protected')
+    .option('--ignore-forks', 'build no pull requests from forks')
+    .option('--no-ignore-forks')
+    .option('--ignore-pull-requests', 'build no pull requests at all')
+    .option('--no-ignore-pull-requests')
+    .option('--auto-cancel-pushes', 'a new push cancels the pending builds of its branch')
+    .option('--no-auto-cancel-pushes')
+    .option('--auto-cancel-pull-requests', 'a new pull request build cancels the pending ones')
+    .option('--no-auto-cancel-pull-requests')
+    .option('--auto-cancel-running', 'auto-cancel running builds too')
+    .option('--no-auto-cancel-running')
+    .option('--timeout <duration>', 'build timeout: minutes, or a duration (90m, 1h30m)')
+    .option('--visibility <visibility>', 'public, private or internal')
+    .option('--config <path>', 'configuration file (default .drone.yml)')
+    .option(
+      '--throttle <n>',
+      'at most this many running stages of the repository (system admins; 0 = no limit)',
+    )
+    .option('--build-counter <n>', 'the last build number (system admins; needs --unsafe)')
+    .option('--unsafe', 'confirm --build-counter');
+  withFormat(update).action(async (slug: string, opts: UpdateOptions) => {
+    const format = outputFormat(opts);
+    const patch = repoPatch(opts);
+    const res = (await apiClient().request('PATCH', repoPath(slug), { json: patch })) as RepoJson;
+    if (format === 'json') return printJson(res);
+    process.stdout.write(`updated ${res.slug}\n`);
+    printRepo(res);
+  });
+
   repo
     .command('add')
     .description('register a git repository on this machine (bare: pushes into it build)')
