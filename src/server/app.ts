@@ -25,6 +25,8 @@ import { userRoutes } from './http/api/user.js';
 import { usersRoutes } from './http/api/users.js';
 import { hookRoutes } from './http/hooks/hooks.js';
 import { rpcRoutes } from './http/rpc/routes.js';
+import { streamRoutes } from './http/api/stream.js';
+import { queueRoutes } from './scheduler/routes.js';
 import { webRoutes } from './http/web.js';
 import type { SecretBox } from './secrets/box.js';
 import type { Store } from './store/db.js';
@@ -98,6 +100,8 @@ export const routes: readonly RoutePlugin[] = [
   buildActionRoutes,
   logRoutes,
   rpcRoutes,
+  streamRoutes,
+  queueRoutes,
   // Last: the web UI answers GET paths no other module owns.
   webRoutes,
 ];

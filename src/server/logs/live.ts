@@ -151,7 +151,8 @@ export class LiveLogs {
   private push(feed: Feed, lines: Line[]): void {
     for (const sub of feed.subs) {
       const first = lines[0] as Line;
-      if (sub.pumping || sub.draining || sub.closed || first.pos > sub.next) {
+      // Behind a hole the lines after it are stored already: read them in order instead.
+      if (sub.pumping || sub.draining || sub.closed || sub.gapSince !== undefined || first.pos > sub.next) {
         this.pump(feed, sub);
         continue;
       }

@@ -37,25 +37,36 @@ export function holdOf(stage: LimitStage, incomplete: readonly LimitStage[]): Ho
 }
 
 /**
- * Pending stages in dispatch order: each repo's stages oldest first, the repos taking turns in the
- * order of their oldest stage. One repo with a thousand queued stages then delays another repo's
- * single stage by one turn, not by a thousand (Drone hands out strictly by id).
+ * Pending stages in dispatch order: by their place in their repo's line — how many of the repo's
+ * incomplete stages (queued, accepted or running) are older — then by age. With nothing running this
+ * is a round robin over repos, each oldest first; a repo whose stages are already running waits
+ * behind repos with fewer. One repo with a thousand queued stages then delays another repo's single
+ * stage by one turn, not by a thousand (Drone hands out strictly by id).
  */
-export function fairOrder<T extends Pick<Stage, 'id' | 'repo_id'>>(pending: readonly T[]): T[] {
-  const byRepo = new Map<number, T[]>();
-  for (const s of [...pending].sort((a, b) => a.id - b.id)) {
-    const list = byRepo.get(s.repo_id);
-    if (list) list.push(s);
-    else byRepo.set(s.repo_id, [s]);
+export function fairOrder<T extends Pick<Stage, 'id' | 'repo_id'>>(
+  pending: readonly T[],
+  incomplete: readonly Pick<Stage, 'id' | 'repo_id'>[] = pending,
+): T[] {
+  const byRepo = new Map<number, number[]>();
+  for (const s of incomplete) {
+    const ids = byRepo.get(s.repo_id);
+    if (ids) ids.push(s.id);
+    else byRepo.set(s.repo_id, [s.id]);
   }
-  // Map iteration follows insertion, i.e. each repo's oldest stage.
-  const queues = [...byRepo.values()];
-  const out: T[] = [];
-  for (let round = 0; out.length < pending.length; round++) {
-    for (const q of queues) {
-      const s = q[round];
-      if (s) out.push(s);
-    }
+  for (const ids of byRepo.values()) ids.sort((a, b) => a - b);
+  const rank = new Map<number, number>();
+  for (const s of pending) rank.set(s.id, countBelow(byRepo.get(s.repo_id) ?? [], s.id));
+  return [...pending].sort((a, b) => (rank.get(a.id) ?? 0) - (rank.get(b.id) ?? 0) || a.id - b.id);
+}
+
+/** How many of the sorted `ids` are below `id`. */
+function countBelow(ids: readonly number[], id: number): number {
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((ids[mid] as number) < id) lo = mid + 1;
+    else hi = mid;
   }
-  return out;
+  return lo;
 }

@@ -191,7 +191,7 @@ export class Queue {
     const pending = incomplete.filter(
       (s) => s.status === 'pending' && s.machine === '' && !this.offers.has(s.id),
     );
-    for (const stage of fairOrder(pending)) {
+    for (const stage of fairOrder(pending, incomplete)) {
       if (this.waiters.size === 0 || this.closed) return;
       if (holdOf(stage, incomplete)) continue;
       const waiter = this.pick(stage);

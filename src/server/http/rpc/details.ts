@@ -2,6 +2,7 @@
 // Details + rpc2 HandleInfo, drone-reference.md §2.2). The configuration is read again at the build's
 // commit, as Drone does, and sent as a Go `[]byte` would be: `{"Data": base64, "Hash": null}`.
 // Secrets: the repo's, then its namespace's, decrypted; for pull requests only those allowed there.
+// The build also carries the files its commits changed, when known (`changed_files`, Hangar's).
 // The netrc carries the repo owner's SCM token, and only for private repositories on an SCM.
 import type { Details, Netrc, Secret as WireSecret } from '../../../protocol/types.js';
 import type { SecretBox } from '../../secrets/box.js';
@@ -52,7 +53,12 @@ export async function stageDetails(deps: DetailsDeps, c: StageContext): Promise<
   const { proto, host, version } = deps.system;
   return {
     repository: { ...repoJson(c.repo), secret: c.repo.secret },
-    build: { ...buildJson(c.build), stages: stages.map((s) => stageJson(s)) },
+    build: {
+      ...buildJson(c.build),
+      stages: stages.map((s) => stageJson(s)),
+      // Hangar's addition (Drone sends none): step-level `when: paths` needs the changed files.
+      ...(c.build.changed_files ? { changed_files: c.build.changed_files } : {}),
+    },
     stage: stageJson(c.stage),
     config: { Data: Buffer.from(yaml, 'utf8').toString('base64'), Hash: null },
     secrets: await secretsFor(deps, c.repo, c.build),
