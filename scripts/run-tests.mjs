@@ -7,6 +7,8 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
+// Commands the tests start (bin/hangar.js) run the sources, never a possibly stale dist/.
+process.env.HANGAR_FROM_SOURCE = '1';
 const args = process.argv.slice(2);
 let passed = 0;
 let failed = 0;
