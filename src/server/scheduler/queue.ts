@@ -5,11 +5,12 @@
 // runner. Passes run when something may have changed — a runner starts waiting, a stage becomes
 // pending here or on another replica, an offer lapses — never on a timer; requests arriving during
 // a pass make one more pass, so a burst costs two passes, not one per event.
-import { listIncompleteStages } from '../store/queries/stages.js';
+import { performance } from 'node:perf_hooks';
+import { findStage } from '../store/queries/stages.js';
 import type { Stage } from '../store/models.js';
 import type { Db } from '../store/schema.js';
 import { fairOrder, holdOf } from './limits.js';
-import { filterKey, type LabelsMatch, mismatch, type RunnerFilter } from './match.js';
+import { filterKey, type LabelsMatch, mismatch, type RunnerFilter, type StageTarget } from './match.js';
 
 /** Who is asking, for the "why is it pending" view. */
 export interface RunnerInfo {
@@ -63,10 +64,12 @@ export class Queue {
   private seq = 0;
   private running = false;
   private again = false;
+  private queued = false;
   private closed = false;
   private retry: NodeJS.Timeout | undefined;
-  /** Passes made so far (tests and metrics). */
+  /** Passes made so far, and the milliseconds they took (tests, metrics, bench). */
   passes = 0;
+  passMs = 0;
 
   constructor(private readonly options: QueueOptions) {}
 
@@ -115,15 +118,25 @@ export class Queue {
     });
   }
 
-  /** Something may have become dispatchable: make a pass (or one more after the current one). */
+  /**
+   * Something may have become dispatchable: make a pass (or one more after the current one). The
+   * pass starts on the next turn of the event loop, so everything that arrived together (a burst of
+   * runners polling again) is served by one pass.
+   */
   schedule(): void {
     if (this.closed) return;
     if (this.running) {
       this.again = true;
       return;
     }
-    this.running = true;
-    void this.loop();
+    if (this.queued) return;
+    this.queued = true;
+    setImmediate(() => {
+      this.queued = false;
+      if (this.running || this.closed) return;
+      this.running = true;
+      void this.loop();
+    });
   }
 
   /** A runner accepted (or someone else owns) the stage: forget the offer. */
@@ -167,7 +180,9 @@ export class Queue {
     try {
       do {
         this.again = false;
+        const t0 = performance.now();
         await this.pass();
+        this.passMs += performance.now() - t0;
       } while (this.again && !this.closed);
     } catch (err) {
       this.options.log?.warn({ err: (err as Error).message }, 'queue: dispatch failed; retrying in 1 s');
@@ -187,14 +202,40 @@ export class Queue {
   private async pass(): Promise<void> {
     if (this.waiters.size === 0) return;
     this.passes++;
-    const incomplete = await listIncompleteStages(this.options.db);
-    const pending = incomplete.filter(
-      (s) => s.status === 'pending' && s.machine === '' && !this.offers.has(s.id),
-    );
-    for (const stage of fairOrder(pending, incomplete)) {
+    // Only the columns dispatch needs, labels still as text: a pass reads every incomplete stage.
+    const rows = await this.options.db
+      .selectFrom('stages')
+      .select([
+        'id',
+        'repo_id',
+        'name',
+        'status',
+        'machine',
+        'kind',
+        'type',
+        'os',
+        'arch',
+        'variant',
+        'kernel',
+        'labels',
+        'limit',
+        'throttle',
+      ])
+      .where('status', 'in', ['pending', 'running'])
+      .orderBy('id')
+      .execute();
+    const pending = rows.filter((s) => s.status === 'pending' && s.machine === '' && !this.offers.has(s.id));
+    for (const row of fairOrder(pending, rows)) {
       if (this.waiters.size === 0 || this.closed) return;
-      if (holdOf(stage, incomplete)) continue;
-      const waiter = this.pick(stage);
+      if (holdOf(row, rows)) continue;
+      const target = { ...row, labels: parseLabels(row.labels) };
+      if (!this.pick(target)) continue;
+      // The full row, fresh: it may have been accepted or cancelled (here or on another replica)
+      // since the list was read.
+      const stage = await findStage(this.options.db, row.id);
+      if (!stage || stage.status !== 'pending' || stage.machine !== '' || this.offers.has(stage.id)) continue;
+      // Whoever is still waiting after the read.
+      const waiter = this.pick(target);
       if (!waiter) continue;
       this.offer(stage, waiter);
       waiter.resolve(stage);
@@ -202,7 +243,7 @@ export class Queue {
   }
 
   /** The longest-waiting runner that can run `stage` (one check per distinct filter). */
-  private pick(stage: Stage): Waiter | undefined {
+  private pick(stage: StageTarget): Waiter | undefined {
     let best: Waiter | undefined;
     for (const group of this.groups.values()) {
       const first = group.members.values().next().value;
@@ -224,5 +265,15 @@ export class Queue {
       until: Date.now() + ttl,
       timer,
     });
+  }
+}
+
+/** A stage's `labels` column (JSON text) as a map; {} when unreadable. */
+function parseLabels(text: string): Record<string, string> {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, string>) : {};
+  } catch {
+    return {};
   }
 }
