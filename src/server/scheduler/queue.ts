@@ -233,7 +233,7 @@ export class Queue {
       // The full row, fresh: it may have been accepted or cancelled (here or on another replica)
       // since the list was read.
       const stage = await findStage(this.options.db, row.id);
-      if (!stage || stage.status !== 'pending' || stage.machine !== '' || this.offers.has(stage.id)) continue;
+      if (stage?.status !== 'pending' || stage.machine !== '' || this.offers.has(stage.id)) continue;
       // Whoever is still waiting after the read.
       const waiter = this.pick(target);
       if (!waiter) continue;
