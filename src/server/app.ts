@@ -18,7 +18,9 @@ import { describeError } from './http/api/errors.js';
 import { healthRoutes } from './http/api/health.js';
 import { logRoutes } from './http/api/logs.js';
 import { orgSecretRoutes } from './http/api/org-secrets.js';
+import { queueApiRoutes } from './http/api/queue.js';
 import { repoRoutes } from './http/api/repos.js';
+import { runnerRoutes } from './http/api/runners.js';
 import { secretRoutes } from './http/api/secrets.js';
 import { signRoutes } from './http/api/sign.js';
 import { userRoutes } from './http/api/user.js';
@@ -102,6 +104,8 @@ export const routes: readonly RoutePlugin[] = [
   rpcRoutes,
   streamRoutes,
   queueRoutes,
+  queueApiRoutes,
+  runnerRoutes,
   // Last: the web UI answers GET paths no other module owns.
   webRoutes,
 ];

@@ -6,11 +6,12 @@ import { BuildEvents } from '../events/builds.js';
 import { type EventBus, LocalBus } from '../events/bus.js';
 import { PgBus } from '../events/pg.js';
 import { LiveLogs } from '../logs/live.js';
-import type { Build } from '../store/models.js';
+import type { Build, Stage } from '../store/models.js';
 import type { Db } from '../store/schema.js';
 import { LeaseKeeper } from './leases.js';
-import type { LabelsMatch } from './match.js';
-import { Queue } from './queue.js';
+import type { LabelsMatch, RunnerFilter } from './match.js';
+import { queuePaused } from './pause.js';
+import { Queue, type RunnerInfo } from './queue.js';
 import { type Sweep, sweep } from './reaper.js';
 import { RunnerRegistry } from './runners.js';
 import type { Teardown } from './teardown.js';
@@ -73,6 +74,7 @@ export class Scheduler {
   statusReporter: ((build: Build) => Promise<void>) | undefined;
   private sweeping = false;
   private stopped = false;
+  private readonly pausedPolls = new Set<() => void>();
 
   constructor(private readonly deps: SchedulerDeps) {
     const { db, settings, log } = deps;
@@ -92,7 +94,11 @@ export class Scheduler {
     this.logs = new LiveLogs({ db, bus: this.bus, gapWaitMs: settings.gapWaitMs, ...(log ? { log } : {}) });
     this.builds = new BuildEvents(db, this.bus, 50, log);
     this.runners = new RunnerRegistry(db, deps.now, 15, log);
-    this.bus.on('queue', () => this.queue.schedule());
+    this.bus.on('queue', () => {
+      this.queue.schedule();
+      // A resume (or any new work) makes paused polls look at the flag again.
+      for (const wake of this.pausedPolls) wake();
+    });
     this.bus.on('cancel', (e) => this.watchers.wake(e.build));
     this.bus.on('resync', () => {
       this.queue.schedule();
@@ -103,6 +109,42 @@ export class Scheduler {
   /** Pending stages may have appeared (a build was created, approved, a stage released): dispatch now, here and on every replica. */
   schedule(): void {
     this.bus.publish({ type: 'queue' });
+  }
+
+  /**
+   * A runner's long poll: like `queue.request`, but while dispatch is paused (pause.ts) the poll is
+   * held without a stage, and a stage handed out as the pause began goes back to the queue.
+   */
+  async request(
+    filter: RunnerFilter,
+    info: RunnerInfo,
+    holdMs: number,
+    signal?: AbortSignal,
+  ): Promise<Stage | undefined> {
+    const deadline = Date.now() + holdMs;
+    while (await queuePaused(this.deps.db)) {
+      const left = deadline - Date.now();
+      if (left <= 0 || signal?.aborted || this.stopped) return undefined;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.pausedPolls.delete(done);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, left);
+        this.pausedPolls.add(done);
+        signal?.addEventListener('abort', done, { once: true });
+      });
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) return undefined;
+    const stage = await this.queue.request(filter, info, left, signal);
+    if (stage && (await queuePaused(this.deps.db))) {
+      this.queue.release(stage.id);
+      return undefined;
+    }
+    return stage;
   }
 
   /** Build `buildId` was cancelled (or otherwise changed under its runners): their watch returns now. */
@@ -157,6 +199,7 @@ export class Scheduler {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.reaper) clearInterval(this.reaper);
+    for (const wake of this.pausedPolls) wake();
     this.queue.close();
     this.watchers.close();
     this.logs.close();

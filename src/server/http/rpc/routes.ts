@@ -91,7 +91,7 @@ export async function rpcRoutes(app: App, ctx: RouteContext): Promise<void> {
     const name = scheduler.runners.nameOf(filter, address, machine);
     scheduler.runners.seen(name, filter, address, machine);
     const gone = abortOnClose(reply);
-    const stage = await scheduler.queue.request(filter, { name, address }, settings.holdMs, gone);
+    const stage = await scheduler.request(filter, { name, address }, settings.holdMs, gone);
     if (!stage) return gone.aborted ? reply : reply.code(204).send();
     if (gone.aborted) {
       // The runner left between the hand-off and the answer: the stage goes to someone else.
