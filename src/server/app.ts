@@ -10,6 +10,7 @@ import { type Logger, type LoggerOptions, pino } from 'pino';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { authenticate } from './auth/session.js';
 import type { ServerConfig } from './config.js';
+import { badgeRoutes } from './http/api/badges.js';
 import { buildRoutes } from './http/api/builds.js';
 import { buildActionRoutes } from './http/api/builds-actions.js';
 import { collaboratorRoutes } from './http/api/collaborators.js';
@@ -106,6 +107,7 @@ export const routes: readonly RoutePlugin[] = [
   queueRoutes,
   queueApiRoutes,
   runnerRoutes,
+  badgeRoutes,
   // Last: the web UI answers GET paths no other module owns.
   webRoutes,
 ];
