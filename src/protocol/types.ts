@@ -141,6 +141,8 @@ export interface Build {
   updated: number;
   version: number;
   stages?: Stage[];
+  /** Files changed by the build's commits, when the server knows them (Hangar's; Drone sends none). */
+  changed_files?: string[];
 }
 
 /** A secret as sent to runners (already filtered for pull requests by the server). */

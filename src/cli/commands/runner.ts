@@ -24,18 +24,30 @@ import { UsageError } from '../errors.js';
 
 const say = (line: string) => process.stderr.write(`hangar runner: ${line}\n`);
 
-/** The engine of a runner and how to tell that it is up. */
-export function runnerEngine(settings: Pick<RunnerSettings, 'engine'>): {
+/**
+ * The engine of a runner and how to tell that it is up. Docker is up once it answers and what a
+ * killed runner on this host left behind (containers still running its steps, volumes, networks) is
+ * removed: a runner that gets no stage for hours must not leave them running that long.
+ */
+export function runnerEngine(
+  settings: Pick<RunnerSettings, 'engine'>,
+  log?: RunnerLogger,
+): {
   engine: Engine;
   ready?: () => Promise<void>;
 } {
   if (settings.engine === 'exec') return { engine: new ExecEngine() };
   const socketPath = process.env.DOCKER_SOCKET ?? '/var/run/docker.sock';
   const docker = new Docker({ socketPath });
+  const engine = new DockerEngine({ socketPath });
   return {
-    engine: new DockerEngine({ socketPath }),
+    engine,
     ready: async () => {
       await docker.ping();
+      const pruned = await engine.pruneOrphans();
+      if (pruned.containers + pruned.volumes + pruned.networks > 0) {
+        log?.info({ ...pruned }, 'removed what a runner that died on this host left in Docker');
+      }
     },
   };
 }
@@ -87,7 +99,7 @@ export async function startEmbeddedRunner(
   const ip = wildcard ? (a.family === 'IPv6' ? '::1' : '127.0.0.1') : a.address;
   const host = `${ip.includes(':') ? `[${ip}]` : ip}:${a.port}`;
   const s: RunnerSettings = { ...settings, proto: 'http', host, secret: o.secret };
-  const { engine, ready } = runnerEngine(s);
+  const { engine, ready } = runnerEngine(s, o.log);
   const runner = await createRunner(s, { engine, log: o.log, engineReady: ready, hostEnv: process.env });
   void runner.run();
   return runner;
@@ -138,7 +150,7 @@ async function runRunner(flags: RunnerFlags): Promise<void> {
   }
   const level = (process.env.HANGAR_LOG_LEVEL ?? 'info').toLowerCase();
   const log = pino({ level, base: { runner: settings.name } });
-  const { engine, ready } = runnerEngine(settings);
+  const { engine, ready } = runnerEngine(settings, log);
   let runner: Awaited<ReturnType<typeof createRunner>>;
   try {
     runner = await createRunner(settings, { engine, log, engineReady: ready, hostEnv: process.env });
