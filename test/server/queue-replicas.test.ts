@@ -84,3 +84,37 @@ dbTest(
   },
   'postgres',
 );
+
+dbTest('a stage report racing a cancel never fails: 200 or 409, never a deadlock', async (shared) => {
+  const a = await startServer(shared);
+  const b = await startServer(shared);
+  try {
+    const repo = await aRepo(a.db);
+    for (let i = 0; i < 15; i++) {
+      const { build, stages } = await aBuild(a.db, repo, [{ name: 'x' }, { name: 'y' }]);
+      const accepted = await Promise.all(
+        stages.map((s, n) => rpc(n === 0 ? a : b, 'POST', `/rpc/v2/stage/${s.id}?machine=r${n}`)),
+      );
+      const reports = accepted.map((acc, n) =>
+        rpc(n === 0 ? a : b, 'PUT', `/rpc/v2/stage/${acc.json.id}`, {
+          ...acc.json,
+          status: 'running',
+          started: 1,
+          steps: [{ step_id: acc.json.id, number: 1, name: 's', status: 'pending' }],
+        }),
+      );
+      const [cancel, ...answers] = await Promise.allSettled([
+        cancelBuild(b.db, build.id, 'killed', 1),
+        ...reports,
+      ]);
+      assert.equal(cancel.status, 'fulfilled', String((cancel as PromiseRejectedResult).reason));
+      for (const r of answers) {
+        assert.equal(r.status, 'fulfilled');
+        assert.ok([200, 409].includes((r as PromiseFulfilledResult<{ status: number }>).value.status));
+      }
+    }
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});

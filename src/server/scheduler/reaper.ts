@@ -8,6 +8,7 @@ import { findStage, listExpiredLeases, updateStage } from '../store/queries/stag
 import { listStepsOfStage } from '../store/queries/steps.js';
 import type { Db } from '../store/schema.js';
 import { transaction } from '../store/transaction.js';
+import { lockBuild } from './lock.js';
 import { endStage, type Teardown } from './teardown.js';
 
 /** What a sweep did. */
@@ -63,14 +64,14 @@ export async function sweep(options: ReaperOptions): Promise<Sweep> {
 /** Puts a stage that never started a step back in the queue; undefined when a step had started. */
 async function requeue(db: Db, expired: Stage, now: number): Promise<Stage | undefined> {
   return transaction(db, async (tx) => {
+    await lockBuild(tx, expired.build_id);
     const stage = await findStage(tx, expired.id);
-    if (!stage || stage.version !== expired.version)
+    if (!stage || stage.version !== expired.version) {
       throw new ConflictError('stage', expired.id, expired.version);
+    }
     const steps = await listStepsOfStage(tx, stage.id);
     if (steps.some((s) => s.started > 0 || s.status !== 'pending')) return undefined;
-    // The next runner reports its own steps.
-    await tx.deleteFrom('steps').where('stage_id', '=', stage.id).execute();
-    return updateStage(tx, {
+    const requeued = await updateStage(tx, {
       ...stage,
       status: 'pending',
       machine: '',
@@ -81,5 +82,8 @@ async function requeue(db: Db, expired: Stage, now: number): Promise<Stage | und
       error: '',
       updated: now,
     });
+    // The next runner reports its own steps.
+    await tx.deleteFrom('steps').where('stage_id', '=', stage.id).execute();
+    return requeued;
   });
 }

@@ -12,6 +12,7 @@ import { createSteps, findStep, listStepsOfStage, updateStep } from '../store/qu
 import type { Db } from '../store/schema.js';
 import { transaction } from '../store/transaction.js';
 import { clipError, type StageReport, type StepReport } from './reports.js';
+import { lockBuild } from './lock.js';
 
 /** A stage, step or build the request names does not exist. */
 export class MissingError extends Error {
@@ -36,6 +37,9 @@ export async function startStage(
   leaseExpires: number,
 ): Promise<Started> {
   return transaction(db, async (tx) => {
+    const first = await findStage(tx, stageId);
+    if (!first) throw new MissingError(`stage ${stageId} not found`);
+    await lockBuild(tx, first.build_id);
     const stage = await findStage(tx, stageId);
     if (!stage) throw new MissingError(`stage ${stageId} not found`);
     if (stage.version !== report.version) throw new ConflictError('stage', stageId, report.version);

@@ -7,7 +7,6 @@
 // stage whose dependencies are all done is skipped when (failed and not on_failure) or (not failed
 // and not on_success), otherwise made pending. The build's status is where Hangar differs: the most
 // severe outcome (killed, then error, then failure) rather than the first failing stage in order.
-import { sql } from 'kysely';
 import { ConflictError } from '../store/errors.js';
 import type { Build, Stage, Status, Step } from '../store/models.js';
 import { findBuild, updateBuild } from '../store/queries/builds.js';
@@ -16,6 +15,7 @@ import { createSteps, listStepsOfStage, updateStep } from '../store/queries/step
 import type { Db } from '../store/schema.js';
 import { transaction } from '../store/transaction.js';
 import { clipError, isDone, isFailed, type StepReport } from './reports.js';
+import { lockBuild } from './lock.js';
 import { MissingError } from './setup.js';
 
 /** How the ending stage itself changes, decided inside the transaction on the fresh row. */
@@ -210,12 +210,4 @@ export function buildStatus(stages: readonly Pick<Stage, 'status'>[]): Status {
     if (stages.some((s) => s.status === worst)) return worst;
   }
   return 'success';
-}
-
-/**
- * Takes the build row's lock for the rest of the transaction (a no-op update: PostgreSQL row lock;
- * SQLite transactions already hold the database's write lock).
- */
-async function lockBuild(tx: Db, buildId: number): Promise<void> {
-  await tx.updateTable('builds').set({ updated: sql`updated` }).where('id', '=', buildId).execute();
 }
