@@ -13,6 +13,7 @@ import type { ServerConfig } from './config.js';
 import { badgeRoutes } from './http/api/badges.js';
 import { buildRoutes } from './http/api/builds.js';
 import { buildActionRoutes } from './http/api/builds-actions.js';
+import { latestBuildRoutes } from './http/api/builds-latest.js';
 import { collaboratorRoutes } from './http/api/collaborators.js';
 import { cronRoutes } from './http/api/crons.js';
 import { describeError } from './http/api/errors.js';
@@ -24,6 +25,7 @@ import { repoRoutes } from './http/api/repos.js';
 import { runnerRoutes } from './http/api/runners.js';
 import { secretRoutes } from './http/api/secrets.js';
 import { signRoutes } from './http/api/sign.js';
+import { statsRoutes } from './http/api/stats.js';
 import { userRoutes } from './http/api/user.js';
 import { usersRoutes } from './http/api/users.js';
 import { hookRoutes } from './http/hooks/hooks.js';
@@ -108,6 +110,8 @@ export const routes: readonly RoutePlugin[] = [
   queueApiRoutes,
   runnerRoutes,
   badgeRoutes,
+  statsRoutes,
+  latestBuildRoutes,
   // Last: the web UI answers GET paths no other module owns.
   webRoutes,
 ];
