@@ -46,9 +46,15 @@ serverTest('GET /api/queue: pending and running stages, oldest first, as Drone s
     assert.ok(key in first, key);
   assert.equal(first.repo_id, repo.id);
   assert.equal(res.json[1].machine, 'm1');
+  assert.deepEqual((await s.call('GET', '/api/queue/status', { token: s.admin.token })).json, {
+    paused: false,
+    pending: 1,
+    running: 1,
+  });
   await s.call('DELETE', '/api/queue', { token: s.admin.token });
   const paused = await s.call('GET', '/api/queue', { token: s.admin.token });
   assert.equal(paused.headers['x-hangar-queue-paused'], 'true');
+  assert.equal((await s.call('GET', '/api/queue/status', { token: s.admin.token })).json.paused, true);
 });
 
 dbTest(
