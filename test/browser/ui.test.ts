@@ -485,8 +485,12 @@ function describeUi(): void {
       await page.goto(`${server.url}/admin/queue`);
       await page.getByRole('heading', { name: 'Queue' }).waitFor();
       await page.screenshot({ path: screenshotPath('queue.png'), fullPage: true });
+      await page.getByRole('button', { name: 'Pause dispatch' }).click();
+      await page.getByRole('button', { name: 'Resume dispatch' }).click();
+      await page.getByRole('button', { name: 'Pause dispatch' }).waitFor();
       await page.goto(`${server.url}/admin/runners`);
-      await page.getByTestId('runners-gap').waitFor();
+      await page.getByRole('heading', { name: 'Runners' }).waitFor();
+      await page.locator('[data-testid=runners-empty], [data-testid=runner-row]').first().waitFor();
       await page.goto(`${server.url}/admin/users`);
       await page.getByRole('cell', { name: 'bob' }).waitFor();
       await page.getByLabel('Login').fill('carol');

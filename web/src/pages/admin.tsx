@@ -1,33 +1,103 @@
-// Administrator pages: the queue (every pending or running build), runners, user accounts.
-import { type FormEvent, useEffect, useState } from 'react';
+// Administrator pages: the queue (pending and running builds and stages, pause/resume), runners, user accounts.
+import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { ActionError, ErrorView } from '../components/errors.js';
 import { StatusBadge } from '../components/status.js';
 import { useLoad, useNow } from '../hooks.js';
 import { elapsed, formatDuration, refName, timeAgo } from '../lib/format.js';
-import type { User } from '../lib/types.js';
+import type { Stage, User } from '../lib/types.js';
 import { urls } from '../lib/urls.js';
 import { useSession } from '../session.js';
 
-/** `/admin/queue`: from `GET /api/builds/incomplete`, refreshed every 5 seconds. */
-export function QueuePage() {
-  const { api } = useSession();
-  const queue = useLoad(() => api.incomplete(), [api]);
-  const now = useNow(true);
-  const { reload } = queue;
-  // Re-read every 5 s (the API has no queue stream).
+/** A stage as `GET /api/queue` lists it (Drone's stage JSON). */
+interface QueuedStage {
+  id: number;
+  build_id: number;
+  number: number;
+  name: string;
+  status: Stage['status'];
+  machine?: string;
+  created: number;
+  started: number;
+}
+
+/** A runner as `GET /api/runners` lists it (a Hangar extension). */
+interface RunnerRow {
+  name: string;
+  kind: string;
+  type: string;
+  os: string;
+  arch: string;
+  variant?: string;
+  labels: Record<string, string>;
+  capacity?: number;
+  version?: string;
+  last_seen: number;
+  stages: {
+    id: number;
+    repo: string;
+    build: number;
+    number: number;
+    name: string;
+    status: Stage['status'];
+  }[];
+}
+
+/** Re-reads `reload` every 5 s while the page is open (the queue has no stream). */
+function useEvery5s(reload: () => Promise<void> | void) {
   useEffect(() => {
     const t = setInterval(() => void reload(), 5000);
     return () => clearInterval(t);
   }, [reload]);
+}
+
+/** `/admin/queue`: builds from `GET /api/builds/incomplete`, stages from `GET /api/queue`, pause/resume. */
+export function QueuePage() {
+  const { api } = useSession();
+  const queue = useLoad(() => api.incomplete(), [api]);
+  const stages = useLoad(() => api.call<QueuedStage[]>('GET', '/api/queue'), [api]);
+  const status = useLoad(
+    () => api.call<{ paused: boolean; pending: number; running: number }>('GET', '/api/queue/status'),
+    [api],
+  );
+  const [error, setError] = useState<unknown>();
+  const now = useNow(true);
+  const { reload } = queue;
+  const reloadAll = useCallback(async () => {
+    await Promise.all([reload(), stages.reload(), status.reload()]);
+  }, [reload, stages.reload, status.reload]);
+  useEvery5s(reloadAll);
   if (queue.error && !queue.data) return <ErrorView error={queue.error} retry={() => void reload()} />;
   const list = queue.data ?? [];
+  const builds = new Map<number, { slug: string; number: number }>();
+  for (const r of list) if (r.build) builds.set(r.build.id, { slug: r.slug, number: r.build.number });
+  const paused = status.data?.paused ?? false;
+  const toggle = async () => {
+    setError(undefined);
+    try {
+      await api.call<void>(paused ? 'POST' : 'DELETE', '/api/queue');
+      await reloadAll();
+    } catch (err) {
+      setError(err);
+    }
+  };
   return (
     <>
       <h1>Queue</h1>
       <p className="small muted">
         Builds that are pending or running, in every repository. Refreshed every 5 seconds.
       </p>
+      <ActionError error={error} />
+      {status.data && (
+        <p className={paused ? 'notice' : 'small'} data-testid="queue-state">
+          {paused
+            ? 'Dispatch is paused: runners get no new stages until it is resumed.'
+            : 'Dispatch is running.'}{' '}
+          <button type="button" onClick={() => void toggle()}>
+            {paused ? 'Resume dispatch' : 'Pause dispatch'}
+          </button>
+        </p>
+      )}
       <div className="panel">
         {queue.loading && !queue.data ? (
           <p className="pad muted">Loading…</p>
@@ -60,24 +130,119 @@ export function QueuePage() {
           </ul>
         )}
       </div>
-      <p className="notice gap-note small">
-        Not available yet: stage-level queue details (position, which runner could take a stage) and
-        cancelling from here need Drone's <code>/api/queue</code>, which this server does not serve yet. Open
-        a build to see why each of its stages waits.
-      </p>
+      {(stages.data ?? []).length > 0 && (
+        <>
+          <h2>Stages</h2>
+          <div className="panel table-wrap">
+            <table className="table" aria-label="Queued stages">
+              <thead>
+                <tr>
+                  <th scope="col">Stage</th>
+                  <th scope="col">Build</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Runner</th>
+                  <th scope="col">Queued</th>
+                </tr>
+              </thead>
+              <tbody>
+                {(stages.data ?? []).map((st) => {
+                  const b = builds.get(st.build_id);
+                  return (
+                    <tr key={st.id}>
+                      <td>{st.name}</td>
+                      <td>
+                        {b ? <Link to={urls.build(b.slug, b.number)}>{`${b.slug} #${b.number}`}</Link> : '—'}
+                      </td>
+                      <td>
+                        <StatusBadge status={st.status} compact /> {st.status}
+                      </td>
+                      <td>{st.machine ?? '—'}</td>
+                      <td>{timeAgo(st.created, now)}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+      <p className="small muted">Open a build to see why each of its stages waits.</p>
     </>
   );
 }
 
-/** `/admin/runners`: the API has no runner list yet. */
+/** `/admin/runners`: the runners the server has heard from (`GET /api/runners`). */
 export function RunnersPage() {
+  const { api } = useSession();
+  const runners = useLoad(() => api.call<RunnerRow[]>('GET', '/api/runners'), [api]);
+  const now = useNow(true);
+  useEvery5s(runners.reload);
+  if (runners.error && !runners.data) {
+    return <ErrorView error={runners.error} retry={() => void runners.reload()} />;
+  }
+  const list = runners.data ?? [];
   return (
     <>
       <h1>Runners</h1>
-      <p className="notice gap-note" data-testid="runners-gap">
-        Not available yet: this server has no REST endpoint listing runners (their platform, labels, capacity
-        and last contact). The runner page will show them once the API offers it.
+      <p className="small muted">
+        Every runner that has asked this server for work, with what it can run. Refreshed every 5 seconds.
       </p>
+      <div className="panel table-wrap">
+        {runners.loading && !runners.data ? (
+          <p className="pad muted">Loading…</p>
+        ) : list.length === 0 ? (
+          <p className="pad muted" data-testid="runners-empty">
+            No runner has connected yet. Start one with <code>hangar runner</code>.
+          </p>
+        ) : (
+          <table className="table" aria-label="Runners">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Platform</th>
+                <th scope="col">Labels</th>
+                <th scope="col">Capacity</th>
+                <th scope="col">Last seen</th>
+                <th scope="col">Running</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((r) => (
+                <tr key={r.name} data-testid="runner-row">
+                  <td>
+                    {r.name} {r.version && <span className="tag">{r.version}</span>}
+                  </td>
+                  <td>
+                    {r.type || r.kind} {r.os}/{r.arch}
+                    {r.variant ? `/${r.variant}` : ''}
+                  </td>
+                  <td>
+                    {Object.entries(r.labels).map(([k, v]) => (
+                      <span key={k} className="tag">
+                        {k}={v}
+                      </span>
+                    ))}
+                  </td>
+                  <td>{r.capacity ?? '—'}</td>
+                  <td>{timeAgo(r.last_seen, now)}</td>
+                  <td>
+                    {r.stages.length === 0
+                      ? 'idle'
+                      : r.stages.map((st) => (
+                          <div key={st.id}>
+                            <Link to={urls.build(st.repo, st.build)}>
+                              {st.repo} #{st.build}
+                            </Link>{' '}
+                            {st.name}
+                          </div>
+                        ))}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
     </>
   );
 }

@@ -35,7 +35,7 @@ function formOf(r: Repo): Form {
   };
 }
 
-/** The badge image, or a note when this server does not serve badges yet. */
+/** The badge image (`GET /api/badges/{o}/{n}/status.svg`), or a note when it cannot be loaded. */
 function BadgePreview({ url }: { url: string }) {
   const [state, setState] = useState<'checking' | 'ok' | 'missing'>('checking');
   useEffect(() => {
@@ -51,8 +51,8 @@ function BadgePreview({ url }: { url: string }) {
   if (state === 'missing') {
     return (
       <p className="notice gap-note small" data-testid="badge-gap">
-        Not available yet: this server does not serve <code>/api/badges/…/status.svg</code> (Drone's badge
-        endpoint). The URL below is where it will be.
+        The badge could not be loaded from <code>/api/badges/…/status.svg</code>; check that this server is
+        reachable at the URL below.
       </p>
     );
   }
@@ -134,6 +134,7 @@ export function SettingsPage() {
 
   const origin = window.location.origin;
   const badge = `${origin}/api/badges/${repo.slug}/status.svg`;
+  const cctray = `${origin}/api/badges/${repo.slug}/cc.xml`;
   const page = `${origin}/${repo.slug}`;
 
   return (
@@ -258,6 +259,10 @@ export function SettingsPage() {
           onFocus={(e) => e.target.select()}
         />
       </div>
+      <p className="small muted">
+        A branch other than the default: add <code>?branch=NAME</code>. CCTray and CCMenu read{' '}
+        <code>{cctray}</code> (with an API token for private repositories).
+      </p>
     </form>
   );
 }
