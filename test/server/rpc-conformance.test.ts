@@ -279,3 +279,69 @@ dbTest(
     }
   },
 );
+
+dbTest(
+  'details: a configuration that cannot be fetched fails the stage (it could run nowhere)',
+  async (shared) => {
+    const { ConfigFetchError } = await import('../../src/server/scm/content.js');
+    const server = await startServer(shared, {
+      config: {
+        find: async () => {
+          throw new ConfigFetchError('.drone.yml not found at aaaaaaaaaaaa');
+        },
+      },
+    });
+    try {
+      const repo = await aRepo(server.db);
+      const { build, stages } = await aBuild(server.db, repo);
+      assert.equal((await rpc(server, 'POST', `/rpc/v2/stage/${stages[0]!.id}?machine=r1`)).status, 200);
+      const details = await rpc(server, 'GET', `/rpc/v2/stage/${stages[0]!.id}`);
+      assert.equal(details.status, 422);
+      assert.match(details.json.message, /cannot fetch the configuration: .drone.yml not found/);
+      const stage = await findStage(server.db, stages[0]!.id);
+      assert.equal(stage?.status, 'error');
+      assert.equal((await findBuild(server.db, build.id))?.status, 'error');
+    } finally {
+      await server.close();
+    }
+  },
+);
+
+dbTest(
+  'cards and uploads: stored for existing steps; bodies that are not lines are refused',
+  async (shared) => {
+    const server = await startServer(shared);
+    try {
+      const repo = await aRepo(server.db);
+      const { stages } = await aBuild(server.db, repo);
+      const stage = stages[0]!;
+      const acc = await rpc(server, 'POST', `/rpc/v2/stage/${stage.id}?machine=r1`);
+      const started = await rpc(server, 'PUT', `/rpc/v2/stage/${stage.id}`, {
+        ...acc.json,
+        status: 'running',
+        steps: [{ step_id: stage.id, number: 1, name: 'a', status: 'pending' }],
+      });
+      const step = started.json.steps[0].id;
+      const card = { schema: 'https://example.com/card.json', data: { type: 'AdaptiveCard', body: [] } };
+      assert.equal((await rpc(server, 'POST', `/rpc/v2/step/${step}/card`, card)).status, 200);
+      const { findCard } = await import('../../src/server/store/queries/cards.js');
+      assert.deepEqual(JSON.parse((await findCard(server.db, step))!.toString()), card.data);
+      assert.equal(
+        (await rpc(server, 'POST', `/rpc/v2/step/${step}/logs/upload`, '{"not":"lines"}')).status,
+        400,
+      );
+      assert.equal(
+        (await rpc(server, 'POST', `/rpc/v2/step/${step}/logs/batch`, [{ pos: -1, out: 'x' }])).status,
+        400,
+      );
+      assert.equal((await rpc(server, 'POST', '/rpc/v2/step/999999/logs/batch', [])).status, 404);
+      assert.equal(
+        (await rpc(server, 'PUT', '/rpc/v2/step/999999', { number: 1, status: 'running' })).status,
+        404,
+      );
+      assert.equal((await rpc(server, 'GET', '/rpc/v2/stage/999999')).status, 404);
+    } finally {
+      await server.close();
+    }
+  },
+);
