@@ -222,6 +222,9 @@ export async function rpcRoutes(app: App, ctx: RouteContext): Promise<void> {
       }
       const result = await wait.result;
       if (result === 'aborted' || gone.aborted) return reply;
+      // The hold ran out, or the server is closing (closed watchers time out at once): the runner
+      // asks again. Looping instead re-read the build without a pause until the deadline.
+      if (result === 'timeout') return reply.code(204).send();
     }
   });
 
