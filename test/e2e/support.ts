@@ -150,6 +150,8 @@ export class Installation {
   readonly token = randomBytes(16).toString('hex');
   readonly secret = randomBytes(16).toString('hex');
   server: HangarProcess | undefined;
+  /** Every server process started, the current one last. */
+  readonly servers: HangarProcess[] = [];
   readonly runners: HangarProcess[] = [];
   private constructor(
     readonly root: string,
@@ -185,6 +187,7 @@ export class Installation {
     ];
     const p = new HangarProcess('server', args, env);
     this.server = p;
+    this.servers.push(p);
     await Promise.race([
       until('the server to listen', () => /listening on http:\/\//.test(p.stderr()), 60_000),
       p.exited.then(([code]) => {
@@ -255,15 +258,12 @@ export class Installation {
 
   /** Every process of the installation, killed (their output is what the caller may still print). */
   async kill(): Promise<void> {
-    await Promise.all([...this.runners, ...(this.server ? [this.server] : [])].map((p) => p.stop('SIGKILL')));
+    await Promise.all([...this.runners, ...this.servers].map((p) => p.stop('SIGKILL')));
   }
 
   /** What every process printed. */
   output(): string {
-    return [this.server, ...this.runners]
-      .filter((p): p is HangarProcess => p !== undefined)
-      .map((p) => p.output())
-      .join('\n');
+    return [...this.servers, ...this.runners].map((p) => p.output()).join('\n');
   }
 }
 
