@@ -3,13 +3,24 @@
 // is gone, and when the server is back the stage's reports arrive (lines from before and during the
 // outage, step and stage statuses); the build waiting in the queue at the time of the kill is not
 // lost and runs; downstream stages are released; a push after the restart builds as usual.
+// With the embedded runner (one process for everything) the stage dies with the server: after the
+// restart its lease runs out, it is failed, the build finishes, and the new embedded runner removes
+// the containers the old one left.
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { dockerSkip, ensureTestImages, IMAGE } from '../docker/support.js';
-import { bareRepo, Installation, pushedBuild, removeLeftovers, until } from './support.js';
+import {
+  bareRepo,
+  containersOf,
+  docker,
+  Installation,
+  pushedBuild,
+  removeLeftovers,
+  until,
+} from './support.js';
 
 const skip = dockerSkip();
 let root = '';
@@ -149,6 +160,59 @@ describe('the server killed with SIGKILL mid-build', { skip, timeout: 600_000 },
     } finally {
       await hangar.kill();
       for (const r of hangar.runners) await removeLeftovers(r.pid);
+    }
+  });
+
+  test('with its embedded runner: the stage that died with it is failed, its containers removed', async () => {
+    await ensureTestImages();
+    const hangar = await Installation.create(join(root, 'embedded'), {
+      HANGAR_RUNNER_LEASE: '5',
+      HANGAR_REAPER_INTERVAL: '1',
+      HANGAR_RUNNER_NAME: 'inside',
+    });
+    try {
+      const first = await hangar.startServer({ embedded: true });
+      const repo = await bareRepo(join(root, 'git-embedded'), 'app');
+      const added = await hangar.cli('repo', 'add', repo.bare, '--name', 'admin/app');
+      assert.equal(added.exitCode, 0, `${added.stdout}\n${added.stderr}`);
+      await repo.commit('hang', {
+        '.drone.yml': `kind: pipeline\ntype: docker\nname: main\nsteps:\n- name: hang\n  image: ${IMAGE}\n  pull: if-not-exists\n  commands:\n  - echo started\n  - sleep 600\n`,
+      });
+      const number = pushedBuild((await repo.push()).stderr);
+      await until('the step to print', async () => /started/.test(await logText(hangar, number, 1, 2)));
+      assert.ok((await containersOf(first.pid)).some((c) => c.State === 'running'));
+
+      first.child.kill('SIGKILL');
+      await first.exited;
+      await hangar.startServer({ embedded: true });
+      const build = await hangar.finished('admin/app', number, 90_000);
+      assert.equal(build.status, 'error');
+      assert.match(build.stages[0].error, /runner inside stopped responding/);
+      await until(
+        'the dead server’s containers, volumes and network to be removed',
+        async () => {
+          const filters = { label: ['io.hangar=true', `io.hangar.owner.pid=${first.pid}`] };
+          const { Volumes } = await docker.listVolumes({ filters });
+          const networks = await docker.listNetworks({ filters });
+          return (await containersOf(first.pid)).length + (Volumes ?? []).length + networks.length === 0;
+        },
+        60_000,
+      );
+
+      // The new embedded runner takes work.
+      await repo.commit('quick', {
+        '.drone.yml': `kind: pipeline\ntype: docker\nname: main\nsteps:\n- name: hello\n  image: ${IMAGE}\n  pull: if-not-exists\n  commands: [echo hello]\n`,
+      });
+      const next = pushedBuild((await repo.push()).stderr);
+      assert.equal((await hangar.finished('admin/app', next)).status, 'success');
+      const stopped = await hangar.server?.stop('SIGTERM');
+      assert.deepEqual(stopped, [0, null], hangar.output());
+    } catch (err) {
+      console.error(hangar.output());
+      throw err;
+    } finally {
+      await hangar.kill();
+      for (const s of hangar.servers) await removeLeftovers(s.pid);
     }
   });
 });

@@ -169,8 +169,8 @@ export class Installation {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Starts `hangar server --no-runner` and waits until it listens. */
-  async startServer(): Promise<HangarProcess> {
+  /** Starts `hangar server --no-runner` (or, with `embedded`, with its runner) and waits until it listens. */
+  async startServer(o: { embedded?: boolean } = {}): Promise<HangarProcess> {
     const env = cleanEnv({
       HANGAR_ADMIN_TOKEN: this.token,
       HANGAR_RPC_SECRET: this.secret,
@@ -179,7 +179,7 @@ export class Installation {
     });
     const args = [
       'server',
-      '--no-runner',
+      ...(o.embedded ? [] : ['--no-runner']),
       '--addr',
       `127.0.0.1:${this.port}`,
       '--data',
