@@ -15,13 +15,20 @@ export class SseClient {
   status = 0;
   headers: IncomingMessage['headers'] = {};
   ended = false;
+  /** True once the connection is gone (closed by either side). */
+  closed = false;
   private buffer = '';
   private req: ClientRequest | undefined;
+  private res: IncomingMessage | undefined;
 
   /** Opens `url`; resolves once the response headers arrived. */
   open(url: string, headers: Record<string, string> = {}): Promise<this> {
     return new Promise((resolve, reject) => {
       this.req = httpRequest(url, { headers: { accept: 'text/event-stream', ...headers } }, (res) => {
+        this.res = res;
+        res.socket.on('close', () => {
+          this.closed = true;
+        });
         this.status = res.statusCode ?? 0;
         this.headers = res.headers;
         res.setEncoding('utf8');
@@ -41,6 +48,16 @@ export class SseClient {
       });
       this.req.end();
     });
+  }
+
+  /** Stops reading (a client too slow to keep up). */
+  pause(): void {
+    this.res?.pause();
+  }
+
+  /** Reads again. */
+  resume(): void {
+    this.res?.resume();
   }
 
   /** Drops the connection (as a browser losing its network does). */

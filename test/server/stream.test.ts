@@ -193,3 +193,43 @@ dbTest('build events reach the repo stream and readers of the global stream only
     await server.close();
   }
 });
+
+dbTest(
+  'a client that stops reading is disconnected, and resumes without a gap or a repeat',
+  async (shared) => {
+    const server = await startServer(shared, { queue: { stallMs: 300 } });
+    try {
+      const repo = await aRepo(server.db, { visibility: 'public', private: false });
+      const { build, stages } = await aBuild(server.db, repo);
+      const { step } = await startStep(server, stages[0]!);
+      // About 25 MB of log: more than the kernel buffers between the two ends hold.
+      const total = 60_000;
+      const pad = 'x'.repeat(400);
+      for (let from = 0; from < total; from += 4000) {
+        const lines = Array.from({ length: 4000 }, (_, i) => ({
+          pos: from + i,
+          out: `${from + i} ${pad}\n`,
+          time: 0,
+        }));
+        assert.equal((await rpc(server, 'POST', `/rpc/v2/step/${step}/logs/batch`, lines)).status, 200);
+      }
+      const url = `${server.url}/api/stream/${repo.slug}/${build.number}/1/1`;
+      const slow = await new SseClient().open(url);
+      slow.pause();
+      await until(() => server.scheduler.logs.subscribers() === 1, 5000, 'the client to subscribe');
+      // The server gives up on it (a paused socket only notices once it reads again).
+      await until(() => server.scheduler.logs.subscribers() === 0, 20_000, 'the stalled client to be dropped');
+      slow.resume();
+      await until(() => slow.ended, 20_000, 'what was buffered to be read');
+      const got = positions(slow);
+      assert.ok(got.length < total, `the slow client got ${got.length} lines before it was dropped`);
+      const again = await new SseClient().open(url, { 'last-event-id': String(got.at(-1) ?? -1) });
+      await until(() => again.lines().length === total - got.length, 20_000, 'the rest after resuming');
+      assert.deepEqual([...got, ...positions(again)], range(0, total));
+      again.close();
+    } finally {
+      await server.close();
+    }
+  },
+  'sqlite',
+);

@@ -14,8 +14,11 @@ import type { Db } from '../store/schema.js';
 
 /** Where a subscriber's lines go. */
 export interface LineSink {
-  /** Takes lines in order; false when the client needs to drain first (then `onDrain` is awaited). */
-  write(lines: Line[]): boolean;
+  /**
+   * Takes lines in order until the client's buffer is full; returns how many it took. Fewer than
+   * given means "full": the rest is offered again after `onDrain`.
+   */
+  write(lines: Line[]): number;
   /** Calls `cb` once the client can take more. */
   onDrain(cb: () => void): void;
   /** Every line has been sent and the step ended. */
@@ -163,8 +166,9 @@ export class LiveLogs {
   }
 
   private deliver(feed: Feed, sub: Sub, lines: Line[]): void {
-    sub.next = (lines[lines.length - 1] as Line).pos + 1;
-    if (!sub.sink.write(lines)) {
+    const taken = sub.sink.write(lines);
+    if (taken > 0) sub.next = (lines[taken - 1] as Line).pos + 1;
+    if (taken < lines.length && !sub.closed) {
       sub.draining = true;
       sub.sink.onDrain(() => {
         sub.draining = false;
@@ -207,20 +211,20 @@ export class LiveLogs {
       if (sub.closed) return;
       const out: Line[] = [];
       let blocked = false;
+      let expect = sub.next;
       for (const row of rows) {
-        if (row.pos < sub.next) continue;
-        if (row.pos > sub.next && !this.gapExpired(feed, sub)) {
+        if (row.pos < expect) continue;
+        if (row.pos > expect && !this.gapExpired(feed, sub)) {
           blocked = true;
           break;
         }
         out.push(row);
-        sub.next = row.pos + 1;
+        expect = row.pos + 1;
         sub.gapSince = undefined;
       }
       if (out.length > 0) {
-        // `deliver` moves `next` again; it is already there.
         this.deliver(feed, sub, out);
-        if (sub.draining) return;
+        if (sub.draining || sub.closed) return;
       }
       if (blocked) return;
       if (rows.length < this.pageSize) {

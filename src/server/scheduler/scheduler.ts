@@ -34,6 +34,8 @@ export interface SchedulerSettings {
   keepaliveMs: number;
   /** How long a hole in live log positions is waited for. */
   gapWaitMs: number;
+  /** An SSE client that takes nothing for this long is disconnected (it can resume). */
+  stallMs: number;
 }
 
 /** Defaults: Drone's 30 s hold and keep-alive; a stage is reaped at most lease + interval after its runner's last sign of life. */
@@ -46,6 +48,7 @@ export const defaultSettings: SchedulerSettings = {
   watchPollMs: 5_000,
   keepaliveMs: 30_000,
   gapWaitMs: 2_000,
+  stallMs: 30_000,
 };
 
 export interface SchedulerDeps {

@@ -57,11 +57,24 @@ export class SseStream {
     return !this.closed;
   }
 
-  /** Sends one message; false when the client should be given time to drain. */
+  /** True when the client can take another message now (open, buffer below the high-water mark). */
+  get ready(): boolean {
+    return !this.closed && this.raw.writableLength < this.high;
+  }
+
+  /**
+   * Sends one message. A client whose buffer already holds more than `maxBufferBytes` is dropped
+   * instead (a sender that respects `ready` never gets there). False when the client should be
+   * given time to drain.
+   */
   send(data: string, id?: number): boolean {
     if (this.closed) return false;
+    if (this.raw.writableLength > this.max) {
+      this.drop();
+      return false;
+    }
     this.write(`${id !== undefined ? `id: ${id}\n` : ''}data: ${data}\n\n`);
-    return this.pressure();
+    return this.ready;
   }
 
   /** Calls `cb` when the client's buffer drained (at once if it is not full). */
@@ -94,15 +107,6 @@ export class SseStream {
     if (this.closed) return;
     this.raw.destroy();
     this.shutdown();
-  }
-
-  private pressure(): boolean {
-    const buffered = this.raw.writableLength;
-    if (buffered > this.max) {
-      this.drop();
-      return false;
-    }
-    return buffered < this.high;
   }
 
   private write(text: string): void {

@@ -37,7 +37,10 @@ export function streamRoutes(app: App, ctx: RouteContext): void {
   const scheduler = schedulerOf(ctx);
   const open = new Set<SseStream>();
   const sse = (reply: FastifyReply): SseStream => {
-    const stream = new SseStream(reply, { keepaliveMs: scheduler.settings.keepaliveMs });
+    const stream = new SseStream(reply, {
+      keepaliveMs: scheduler.settings.keepaliveMs,
+      stallMs: scheduler.settings.stallMs,
+    });
     open.add(stream);
     stream.onClose(() => open.delete(stream));
     return stream;
@@ -88,10 +91,13 @@ export function streamRoutes(app: App, ctx: RouteContext): void {
       }
       const sub = scheduler.logs.subscribe(step.id, last === undefined ? 0 : last + 1, {
         write(lines: Line[]) {
-          let ok = true;
-          for (const line of lines)
-            ok = stream.send(JSON.stringify({ pos: line.pos, out: line.out, time: line.time }), line.pos);
-          return ok && stream.open;
+          let taken = 0;
+          for (const line of lines) {
+            if (!stream.ready) break;
+            stream.send(JSON.stringify({ pos: line.pos, out: line.out, time: line.time }), line.pos);
+            taken++;
+          }
+          return taken;
         },
         onDrain: (cb) => stream.onDrain(cb),
         end: () => stream.end(),
