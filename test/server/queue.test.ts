@@ -398,3 +398,38 @@ async function adminToken(server: RpcServer): Promise<string> {
   const { aUser } = await import('./rpc-support.js');
   return (await aUser(server.db, undefined, { admin: true })).token;
 }
+
+dbTest(
+  'a build made by the trigger reaches a waiting runner at once (the trigger wakes the queue)',
+  async (shared) => {
+    const { triggerBuild } = await import('../../src/server/trigger/trigger.js');
+    const { triggerDepsOf } = await import('../../src/server/http/hooks/services.js');
+    const { newHook } = await import('../../src/server/scm/hook.js');
+    const server = await startServer(shared, { queue: { holdMs: 60_000 } });
+    try {
+      const repo = await aRepo(server.db);
+      const poll = rpc(server, 'POST', '/rpc/v2/stage', linux);
+      await until(() => server.scheduler.queue.waiting().length === 1);
+      const result = await triggerBuild(
+        triggerDepsOf(server.ctx),
+        repo,
+        newHook({
+          trigger: '@hook',
+          event: 'push',
+          ref: 'refs/heads/main',
+          source: 'main',
+          target: 'main',
+          after: 'b'.repeat(40),
+          message: 'a commit',
+          changed_files: [],
+        }),
+      );
+      assert.equal(result.kind, 'created');
+      const got = await poll;
+      assert.equal(got.status, 200);
+      assert.equal(got.json.build_id, result.kind === 'created' ? result.build.id : 0);
+    } finally {
+      await server.close();
+    }
+  },
+);

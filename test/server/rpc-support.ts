@@ -88,6 +88,8 @@ export interface RpcServer {
   db: Db;
   url: string;
   scheduler: Scheduler;
+  /** The app's route context (what route modules get). */
+  ctx: RouteContext;
   box: SecretBox;
   logs(): string;
   close(): Promise<void>;
@@ -154,6 +156,7 @@ export async function startServer(shared: SharedDb, options: ServerOptions = {})
     db: store.db,
     url: `http://127.0.0.1:${port}`,
     scheduler: schedulerOf(ctx as RouteContext),
+    ctx: ctx as RouteContext,
     box,
     logs: () => logText,
     async close() {
