@@ -44,6 +44,9 @@ dbTest('the pending API explains what a stage waits for', async (shared) => {
     );
     assert.match(why.reasons[0] ?? '', /builder-1: labels \{\}, the stage needs exactly \{gpu:yes\}/);
 
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /^hangar_queue_waiting_runners 1$/m);
+
     // A plain stage goes to that runner; the next one finds every matching runner busy.
     const plain = await aBuild(server.db, repo, [{ name: 'build' }]);
     server.scheduler.schedule();

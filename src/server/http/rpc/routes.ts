@@ -10,6 +10,7 @@ import { TOKEN_HEADER } from '../../../protocol/types.js';
 import type { App, RouteContext } from '../../app.js';
 import { schedulerOf, type Scheduler } from '../../scheduler/index.js';
 import { type Caller, holderOf } from '../../scheduler/leases.js';
+import { registerQueueMetrics } from '../../scheduler/metrics.js';
 import { normalizeFilter } from '../../scheduler/match.js';
 import { isDone } from '../../scheduler/reports.js';
 import { MissingError, reportStep, startStage } from '../../scheduler/setup.js';
@@ -51,6 +52,7 @@ export async function rpcRoutes(app: App, ctx: RouteContext): Promise<void> {
     await sendStatus({ scm: scmServicesOf(ctx), log: ctx.logger }, repo, owner, build);
   };
 
+  registerQueueMetrics(ctx.metrics, scheduler);
   app.addHook('onReady', async () => {
     await scheduler.start();
   });
