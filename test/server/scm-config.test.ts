@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { type App, createApp, createLogger } from '../../src/server/app.js';
-import { newRepoKey } from '../../src/server/auth/tokens.js';
+import { newRepoKey, newToken } from '../../src/server/auth/tokens.js';
 import { readServerConfig } from '../../src/server/config.js';
 import { HttpConfigSource } from '../../src/server/scm/config-http.js';
 import { ConfigFetchError } from '../../src/server/scm/content.js';
@@ -26,7 +26,7 @@ import { openStore, type Store } from '../../src/server/store/db.js';
 import type { Repo } from '../../src/server/store/models.js';
 import { listBuilds } from '../../src/server/store/queries/builds.js';
 import { createRepo } from '../../src/server/store/queries/repos.js';
-import { createUser } from '../../src/server/store/queries/users.js';
+import { createUser, setUserToken } from '../../src/server/store/queries/users.js';
 import { compatPath, compatSkip } from '../support/compat.js';
 import { signatureHeaders } from './hooks-support.js';
 import { pipeline, pipelines } from './trigger-support.js';
@@ -220,9 +220,13 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+let apiToken = '';
+
 async function hostedRepo(provider: Scm, ownerToken: string): Promise<Repo> {
   seq += 1;
-  const owner = await createUser(store.db, { login: `owner${seq}`, oauth_token: ownerToken });
+  const owner = await createUser(store.db, { login: `owner${seq}`, oauth_token: ownerToken, admin: true });
+  apiToken = newToken();
+  await setUserToken(store.db, owner.id, apiToken);
   return createRepo(store.db, {
     namespace: 'acme',
     name: `app-${seq}`,
@@ -422,5 +426,205 @@ describe('HttpConfigSource', () => {
         authorization: '',
       },
     ]);
+  });
+});
+
+const MESSAGE = 'ci: add the pipelines\n\nFetched from the SCM API.';
+const DATE = '2026-11-20T09:30:00Z';
+
+/** GitHub's GET /repos/{o}/{n}/commits/{ref} (its documented shape, trimmed of stats and files). */
+function githubCommit(slug: string, message: string): string {
+  const person = { name: 'Jane Doe', email: 'jane@example.com', date: DATE };
+  const user = {
+    login: 'jane',
+    id: 583231,
+    avatar_url: 'https://avatars.githubusercontent.com/u/583231?v=4',
+    type: 'User',
+  };
+  return JSON.stringify({
+    sha: HEAD,
+    node_id: 'C_kwDOAAAAAA',
+    commit: { author: person, committer: person, message, tree: { sha: BEFORE, url: '' }, comment_count: 0 },
+    url: `https://api.github.com/repos/${slug}/commits/${HEAD}`,
+    html_url: `https://github.com/${slug}/commit/${HEAD}`,
+    comments_url: `https://api.github.com/repos/${slug}/commits/${HEAD}/comments`,
+    author: user,
+    committer: user,
+    parents: [{ sha: BEFORE, url: '', html_url: '' }],
+  });
+}
+
+/** GitLab's GET /projects/{id}/repository/commits/{ref}. */
+function gitlabCommit(slug: string, message: string): string {
+  return JSON.stringify({
+    id: HEAD,
+    short_id: HEAD.slice(0, 8),
+    created_at: DATE,
+    parent_ids: [BEFORE],
+    title: message.split('\n')[0],
+    message,
+    author_name: 'Jane Doe',
+    author_email: 'jane@example.com',
+    authored_date: DATE,
+    committer_name: 'Jane Doe',
+    committer_email: 'jane@example.com',
+    committed_date: DATE,
+    trailers: {},
+    web_url: `https://gitlab.example.com/${slug}/-/commit/${HEAD}`,
+    stats: { additions: 12, deletions: 0, total: 12 },
+    status: null,
+    project_id: 42,
+    last_pipeline: null,
+  });
+}
+
+/** Gitea's GET /repos/{o}/{n}/branches/{b} and GET /repos/{o}/{n}/git/commits/{sha}. */
+function giteaBranch(name: string): string {
+  const who = { name: 'Jane Doe', email: 'jane@example.com', username: 'jane' };
+  return JSON.stringify({
+    name,
+    commit: {
+      id: HEAD,
+      message: `${MESSAGE}\n`,
+      url: '',
+      author: who,
+      committer: who,
+      verification: null,
+      timestamp: DATE,
+    },
+    protected: false,
+    required_approvals: 0,
+    enable_status_check: false,
+    status_check_contexts: [],
+    user_can_push: true,
+    user_can_merge: true,
+    effective_branch_protection_name: '',
+  });
+}
+function giteaCommit(slug: string): string {
+  const person = { name: 'Jane Doe', email: 'jane@example.com', date: DATE };
+  return JSON.stringify({
+    url: `https://gitea.example.com/api/v1/repos/${slug}/git/commits/${HEAD}`,
+    sha: HEAD,
+    created: DATE,
+    html_url: `https://gitea.example.com/${slug}/commit/${HEAD}`,
+    commit: {
+      url: '',
+      author: person,
+      committer: person,
+      message: `${MESSAGE}\n`,
+      tree: { url: '', sha: BEFORE },
+    },
+    author: {
+      id: 3,
+      login: 'jane',
+      full_name: 'Jane Doe',
+      email: 'jane@example.com',
+      avatar_url: 'https://gitea.example.com/avatars/3',
+    },
+    committer: null,
+    parents: [{ url: '', sha: BEFORE }],
+    files: [{ filename: '.drone.yml', status: 'added' }],
+    stats: { total: 12, additions: 12, deletions: 0 },
+  });
+}
+
+describe('commits from the SCM API', { skip: compatSkip() }, () => {
+  test('github push whose payload has no message: the commit is fetched (message, author, skip directive)', async () => {
+    const repo = await hostedRepo('github', 'gho_owner-secret');
+    serveConfig('github', repo, CONFIG);
+    const commitPath = `/github/repos/${repo.slug}/commits/${HEAD}`;
+    const send = async () => {
+      const p = githubPush(repo);
+      p.head_commit.message = '';
+      p.commits[0].message = '';
+      const body = JSON.stringify(p);
+      const res = await app.inject({
+        method: 'POST',
+        url: '/hook',
+        payload: body,
+        headers: {
+          'content-type': 'application/json',
+          'x-github-event': 'push',
+          ...signatureHeaders('github', body, repo.signer),
+        },
+      });
+      return { status: res.statusCode, json: JSON.parse(res.body) };
+    };
+    scm.routes.set(commitPath, json(200, githubCommit(repo.slug, 'wip [skip ci]')));
+    scm.take();
+    const skipped = await send();
+    assert.deepEqual([skipped.status, skipped.json], [200, null]);
+    assert.deepEqual(
+      scm.take().map((r) => [r.path, r.authorization]),
+      [[commitPath, 'Bearer gho_owner-secret']],
+    );
+
+    scm.routes.set(commitPath, json(200, githubCommit(repo.slug, MESSAGE)));
+    const built = await send();
+    assert.equal(built.json.message, MESSAGE);
+    assert.deepEqual(
+      built.json.stages.map((st: Json) => st.name),
+      ['test', 'deploy'],
+    );
+    assert.deepEqual(
+      scm.take().map((r) => r.path),
+      [commitPath, `${configPath('github', repo)}?ref=${HEAD}`],
+    );
+  });
+
+  for (const provider of ['gitlab', 'gitea'] as const) {
+    test(`${provider}: a custom build of a branch resolves its head through the API`, async () => {
+      const repo = await hostedRepo(provider, '');
+      serveConfig(provider, repo, CONFIG);
+      const paths =
+        provider === 'gitlab'
+          ? [`/gitlab/api/v4/projects/acme%2F${repo.name}/repository/commits/main`]
+          : [
+              `/gitea/api/v1/repos/${repo.slug}/branches/main`,
+              `/gitea/api/v1/repos/${repo.slug}/git/commits/${HEAD}`,
+            ];
+      if (provider === 'gitlab')
+        scm.routes.set(paths[0] as string, json(200, gitlabCommit(repo.slug, MESSAGE)));
+      else {
+        scm.routes.set(paths[0] as string, json(200, giteaBranch('main')));
+        scm.routes.set(paths[1] as string, json(200, giteaCommit(repo.slug)));
+      }
+      scm.take();
+      const res = await app.inject({
+        method: 'POST',
+        url: `/api/repos/${repo.slug}/builds?branch=main`,
+        headers: { authorization: `Bearer ${apiToken}` },
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      const build = JSON.parse(res.body);
+      assert.equal(build.after, HEAD);
+      assert.equal(build.ref, 'refs/heads/main');
+      assert.equal(build.author_email, 'jane@example.com');
+      assert.deepEqual(
+        build.stages.map((st: Json) => st.name),
+        // Event custom: only the pipeline triggered by the branch.
+        ['deploy'],
+      );
+      assert.deepEqual(scm.take(), [
+        ...paths.map((path) => ({ method: 'GET', path, authorization: `Bearer ${TOKENS[provider]}` })),
+        {
+          method: 'GET',
+          path: `${configPath(provider, repo)}?ref=${HEAD}`,
+          authorization: `Bearer ${TOKENS[provider]}`,
+        },
+      ]);
+    });
+  }
+
+  test('a branch the SCM does not know: 404 from the API, no build', async () => {
+    const repo = await hostedRepo('gitlab', '');
+    const res = await app.inject({
+      method: 'POST',
+      url: `/api/repos/${repo.slug}/builds?branch=gone`,
+      headers: { authorization: `Bearer ${apiToken}` },
+    });
+    assert.equal(res.statusCode, 404);
+    assert.equal((await listBuilds(store.db, repo.id)).length, 0);
   });
 });

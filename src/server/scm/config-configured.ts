@@ -1,23 +1,38 @@
-// The configuration source a server's settings ask for: git for repositories on this machine, the
+// The configuration and commit sources a server's settings ask for: git for repositories on this machine, the
 // SCM's API for GitHub/Gitea/GitLab repositories whose SCM has an API URL (HANGAR_*_API), with the
 // repo owner's token first and then the configured one (HANGAR_*_TOKEN), as commit statuses do.
 import type { ServerConfig } from '../config.js';
 import { findUser } from '../store/queries/users.js';
 import type { Db } from '../store/schema.js';
-import type { ConfigSource } from './content.js';
-import { HttpConfigSource, routedConfigSource } from './config-http.js';
+import { HttpCommitSource, routedCommitSource } from './commits-http.js';
+import type { CommitSource, ConfigSource } from './content.js';
+import { type HttpConfigOptions, HttpConfigSource, routedConfigSource } from './config-http.js';
+
+type Extra = { fetch?: typeof fetch; timeoutMs?: number };
+
+function apiOptions(config: Pick<ServerConfig, 'status'>, db: Db, options: Extra): HttpConfigOptions {
+  return {
+    endpoints: { ...config.status.endpoints },
+    tokens: { ...config.status.tokens },
+    ownerToken: async (repo) => (repo.user_id ? ((await findUser(db, repo.user_id))?.oauth_token ?? '') : ''),
+    ...options,
+  };
+}
 
 /** A ConfigSource from the `status` settings' API URLs and tokens. */
 export function configuredConfigSource(
   config: Pick<ServerConfig, 'status'>,
   db: Db,
-  options: { fetch?: typeof fetch; timeoutMs?: number } = {},
+  options: Extra = {},
 ): ConfigSource {
-  const http = new HttpConfigSource({
-    endpoints: { ...config.status.endpoints },
-    tokens: { ...config.status.tokens },
-    ownerToken: async (repo) => (repo.user_id ? ((await findUser(db, repo.user_id))?.oauth_token ?? '') : ''),
-    ...options,
-  });
-  return routedConfigSource(http);
+  return routedConfigSource(new HttpConfigSource(apiOptions(config, db, options)));
+}
+
+/** A CommitSource from the same settings: local repos with git, hosted ones through their SCM's API. */
+export function configuredCommitSource(
+  config: Pick<ServerConfig, 'status'>,
+  db: Db,
+  options: Extra = {},
+): CommitSource {
+  return routedCommitSource(new HttpCommitSource(apiOptions(config, db, options)));
 }
