@@ -628,3 +628,76 @@ describe('commits from the SCM API', { skip: compatSkip() }, () => {
     assert.equal((await listBuilds(store.db, repo.id)).length, 0);
   });
 });
+
+/** GitHub's GET /repos/{o}/{n}/compare/{base}...{head} (its documented shape, trimmed). */
+function githubCompare(slug: string, files: string[]): string {
+  return JSON.stringify({
+    url: `https://api.github.com/repos/${slug}/compare/${BEFORE}...${HEAD}`,
+    html_url: `https://github.com/${slug}/compare/${BEFORE}...${HEAD}`,
+    status: 'ahead',
+    ahead_by: 21,
+    behind_by: 0,
+    total_commits: 21,
+    commits: [],
+    files: files.map((filename, i) => ({
+      sha: `${i}`.padStart(40, 'a'),
+      filename,
+      status: 'modified',
+      additions: 1,
+      deletions: 0,
+      changes: 1,
+      blob_url: `https://github.com/${slug}/blob/${HEAD}/${filename}`,
+      raw_url: `https://github.com/${slug}/raw/${HEAD}/${filename}`,
+      contents_url: `https://api.github.com/repos/${slug}/contents/${filename}?ref=${HEAD}`,
+      patch: '@@ -1 +1,2 @@',
+    })),
+  });
+}
+
+describe('changed files from the compare API', { skip: compatSkip() }, () => {
+  test('a github push listing 20 commits (maybe cut short): the compare API gives the changed files', async () => {
+    const repo = await hostedRepo('github', 'gho_owner-secret');
+    serveConfig('github', repo, CONFIG);
+    const comparePath = `/github/repos/${repo.slug}/compare/${BEFORE}...${HEAD}`;
+    scm.routes.set(comparePath, json(200, githubCompare(repo.slug, ['src/a.js', 'docs/b.md', 'src/a.js'])));
+    const push = async (before: string) => {
+      const p = githubPush(repo);
+      p.before = before;
+      p.commits = Array.from({ length: 20 }, (_, i) => ({
+        ...p.head_commit,
+        id: i === 19 ? HEAD : `${i}`.padStart(40, 'c'),
+      }));
+      const body = JSON.stringify(p);
+      const res = await app.inject({
+        method: 'POST',
+        url: '/hook',
+        payload: body,
+        headers: {
+          'content-type': 'application/json',
+          'x-github-event': 'push',
+          ...signatureHeaders('github', body, repo.signer),
+        },
+      });
+      return JSON.parse(res.body);
+    };
+    scm.take();
+    const built = await push(BEFORE);
+    assert.equal(built.status, 'pending');
+    const stored = (await listBuilds(store.db, repo.id)).find((b) => b.number === built.number);
+    assert.deepEqual(stored?.changed_files, ['src/a.js', 'docs/b.md']);
+    assert.deepEqual(
+      scm.take().map((r) => [r.path, r.authorization]),
+      [
+        [comparePath, 'Bearer gho_owner-secret'],
+        [`${configPath('github', repo)}?ref=${HEAD}`, 'Bearer gho_owner-secret'],
+      ],
+    );
+    // A new branch has nothing to compare with.
+    const fresh = await push('0'.repeat(40));
+    assert.equal(fresh.status, 'pending');
+    assert.deepEqual(
+      scm.take().map((r) => r.path),
+      [`${configPath('github', repo)}?ref=${HEAD}`],
+    );
+  });
+});

@@ -112,24 +112,29 @@ export class HttpCommitSource implements CommitSource {
     return commitOf(provider, await this.get(repo, commitUrl(provider, apiUrl, repo.slug, rev)));
   }
 
-  private async get(repo: Repo, url: string): Promise<unknown> {
-    const provider = repo.scm as ContentProvider;
-    const owner = (await this.options.ownerToken?.(repo).catch(() => '')) ?? '';
-    const token = owner || this.options.tokens?.[provider] || '';
-    const headers: Record<string, string> = {
-      accept: provider === 'github' ? 'application/vnd.github+json' : 'application/json',
-    };
-    if (token !== '') headers.authorization = `Bearer ${token}`;
-    try {
-      const res = await (this.options.fetch ?? fetch)(url, {
-        headers,
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-      });
-      if (!res.ok) return undefined;
-      return await res.json();
-    } catch {
-      return undefined;
-    }
+  private get(repo: Repo, url: string): Promise<unknown> {
+    return apiGet(this.options, repo, url);
+  }
+}
+
+/** GET `url` as JSON with the repo owner's token, else the configured one; undefined on any failure. */
+export async function apiGet(options: HttpConfigOptions, repo: Repo, url: string): Promise<unknown> {
+  const provider = repo.scm as ContentProvider;
+  const owner = (await options.ownerToken?.(repo).catch(() => '')) ?? '';
+  const token = owner || options.tokens?.[provider] || '';
+  const headers: Record<string, string> = {
+    accept: provider === 'github' ? 'application/vnd.github+json' : 'application/json',
+  };
+  if (token !== '') headers.authorization = `Bearer ${token}`;
+  try {
+    const res = await (options.fetch ?? fetch)(url, {
+      headers,
+      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+    });
+    if (!res.ok) return undefined;
+    return await res.json();
+  } catch {
+    return undefined;
   }
 }
 

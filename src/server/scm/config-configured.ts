@@ -1,11 +1,12 @@
-// The configuration and commit sources a server's settings ask for: git for repositories on this machine, the
+// The configuration, commit and change sources a server's settings ask for: git for repositories on this machine, the
 // SCM's API for GitHub/Gitea/GitLab repositories whose SCM has an API URL (HANGAR_*_API), with the
 // repo owner's token first and then the configured one (HANGAR_*_TOKEN), as commit statuses do.
 import type { ServerConfig } from '../config.js';
 import { findUser } from '../store/queries/users.js';
 import type { Db } from '../store/schema.js';
+import { HttpChangeSource, routedChangeSource } from './changes-http.js';
 import { HttpCommitSource, routedCommitSource } from './commits-http.js';
-import type { CommitSource, ConfigSource } from './content.js';
+import type { ChangeSource, CommitSource, ConfigSource } from './content.js';
 import { type HttpConfigOptions, HttpConfigSource, routedConfigSource } from './config-http.js';
 
 type Extra = { fetch?: typeof fetch; timeoutMs?: number };
@@ -35,4 +36,13 @@ export function configuredCommitSource(
   options: Extra = {},
 ): CommitSource {
   return routedCommitSource(new HttpCommitSource(apiOptions(config, db, options)));
+}
+
+/** A ChangeSource from the same settings: the compare API for hosted repos, git for local ones. */
+export function configuredChangeSource(
+  config: Pick<ServerConfig, 'status'>,
+  db: Db,
+  options: Extra = {},
+): ChangeSource {
+  return routedChangeSource(new HttpChangeSource(apiOptions(config, db, options)));
 }

@@ -1,12 +1,16 @@
 // How the webhook and build routes get their SCM services and trigger settings. They come in
 // through AppDeps (declared here, additively, so the app's own module needs no change); when a
-// deployment passes none, repositories on this machine are read with git, hosted ones (configuration,
-// commits) through their SCM's API when one is configured, and commit statuses go nowhere until an
-// SCM API is configured. One set per app: the hook and build routes share it.
+// deployment passes none, repositories on this machine are read with git, hosted ones
+// (configuration, commits, changed files) through their SCM's API when one is configured, and
+// commit statuses go nowhere until an SCM API is configured. One set per app: the hook and build
+// routes share it.
 import type { RouteContext } from '../../app.js';
 import { serverLink } from '../../config.js';
-import { configuredCommitSource, configuredConfigSource } from '../../scm/config-configured.js';
-import { localChanges } from '../../scm/content.js';
+import {
+  configuredChangeSource,
+  configuredCommitSource,
+  configuredConfigSource,
+} from '../../scm/config-configured.js';
 import { localRepoHooks } from '../../scm/local-hook.js';
 import { schedulerOf } from '../../scheduler/index.js';
 import { HttpStatusService } from '../../scm/status/http.js';
@@ -30,7 +34,7 @@ export function scmServicesOf(ctx: RouteContext): ScmServices {
     services = {
       config: ctx.scm?.config ?? configuredConfigSource(ctx.config, ctx.store.db),
       commits: ctx.scm?.commits ?? configuredCommitSource(ctx.config, ctx.store.db),
-      changes: ctx.scm?.changes ?? localChanges,
+      changes: ctx.scm?.changes ?? configuredChangeSource(ctx.config, ctx.store.db),
       status: ctx.scm?.status ?? new HttpStatusService({ link: serverLink(ctx.config), endpoints: {} }),
     };
     cache.set(ctx, services);
