@@ -212,8 +212,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
     const status = String(reply.statusCode);
     requests.inc({ method: request.method, route, status });
     durations.observe({ method: request.method, route }, reply.elapsedTime / 1000);
-    // Probes and scrapes come every few seconds; keep them out of the info log.
-    const quiet = route === '/healthz' || route === '/metrics';
+    // Probes, scrapes, runner polls and log batches come every few seconds per client (thousands of
+    // lines a minute with many runners); keep them out of the info log.
+    const quiet = route === '/healthz' || route === '/metrics' || route.startsWith('/rpc/');
     request.log[quiet ? 'debug' : 'info'](
       {
         method: request.method,
