@@ -8,6 +8,7 @@ import type { StepExit, StepRunOptions } from '../../src/engine/engine.js';
 import type { Plan, PlanStep } from '../../src/spec/plan.js';
 import { repoRoot } from '../support/compat.js';
 import { dockerSkip, dockerSocket } from '../support/docker.js';
+import { planStep } from '../support/plan-step.js';
 
 export { dockerSkip, dockerSocket };
 
@@ -40,38 +41,8 @@ export function engine(over: DockerEngineOptions = {}): DockerEngine {
 
 /** A docker step with Drone's defaults running `script` with /bin/sh in the test image. */
 export function step(name: string, script: string | null, over: Partial<PlanStep> = {}): PlanStep {
-  return {
-    name,
-    id: name.replace(/[^\w-]/g, '-'),
-    image: IMAGE,
-    pull: 'if-not-exists',
-    commands: script === null ? [] : [script],
-    entrypoint: script === null ? [] : ['/bin/sh', '-c'],
-    command: script === null ? [] : [script],
-    environment: {},
-    secrets: [],
-    runPolicy: 'on-success',
-    errPolicy: 'fail',
-    dependsOn: [],
-    detach: false,
-    service: false,
-    privileged: false,
-    user: '',
-    workingDir: '/drone/src',
-    volumes: [],
-    devices: [],
-    networkMode: '',
-    dns: [],
-    dnsSearch: [],
-    extraHosts: [],
-    shmSize: 0,
-    memLimit: 0,
-    memswapLimit: 0,
-    shell: '/bin/sh',
-    timeout: 0,
-    pullSecrets: [],
-    ...over,
-  };
+  const run = script === null ? {} : { commands: [script], entrypoint: ['/bin/sh', '-c'], command: [script] };
+  return planStep(name, { image: IMAGE, pull: 'if-not-exists', workingDir: '/drone/src', ...run, ...over });
 }
 
 /** A docker stage with a unique id (tests run in parallel with other suites). */

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import type { Plan, PlanStep } from '../../spec/plan.js';
 import { EngineError } from '../engine.js';
 import { containerSpec, dockerName, type StageResources } from './container.js';
+import { planStep } from '../../../test/support/plan-step.js';
 
 const res: StageResources = {
   network: 'net1',
@@ -34,38 +35,7 @@ function plan(over: Partial<Plan> = {}): Plan {
 }
 
 function step(over: Partial<PlanStep> = {}): PlanStep {
-  return {
-    name: 'build app',
-    id: 'build-app',
-    image: 'alpine:3',
-    pull: 'default',
-    commands: [],
-    entrypoint: [],
-    command: [],
-    environment: {},
-    secrets: [],
-    runPolicy: 'on-success',
-    errPolicy: 'fail',
-    dependsOn: [],
-    detach: false,
-    service: false,
-    privileged: false,
-    user: '',
-    workingDir: '',
-    volumes: [],
-    devices: [],
-    networkMode: '',
-    dns: [],
-    dnsSearch: [],
-    extraHosts: [],
-    shmSize: 0,
-    memLimit: 0,
-    memswapLimit: 0,
-    shell: '/bin/sh',
-    timeout: 0,
-    pullSecrets: [],
-    ...over,
-  };
+  return planStep('build app', { image: 'alpine:3', ...over });
 }
 
 test('a plain step joins the stage network as its name and mounts the workspace at the base', () => {

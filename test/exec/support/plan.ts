@@ -1,43 +1,11 @@
 // Builds Plans directly for engine and executor tests (no YAML compiler involved).
 import type { Plan, PlanStep } from '../../../src/spec/plan.js';
+import { planStep } from '../../support/plan-step.js';
 
 let counter = 0;
 
 /** A step with Drone's defaults; `name` is required, the rest may be overridden. */
-export function step(name: string, over: Partial<PlanStep> = {}): PlanStep {
-  return {
-    name,
-    id: name.replace(/[^\w-]/g, '-'),
-    image: '',
-    pull: 'default',
-    commands: [],
-    entrypoint: [],
-    command: [],
-    environment: {},
-    secrets: [],
-    runPolicy: 'on-success',
-    errPolicy: 'fail',
-    dependsOn: [],
-    detach: false,
-    service: false,
-    privileged: false,
-    user: '',
-    workingDir: '',
-    volumes: [],
-    devices: [],
-    networkMode: '',
-    dns: [],
-    dnsSearch: [],
-    extraHosts: [],
-    shmSize: 0,
-    memLimit: 0,
-    memswapLimit: 0,
-    shell: '/bin/sh',
-    timeout: 0,
-    pullSecrets: [],
-    ...over,
-  };
-}
+export const step = planStep;
 
 /** A clone step as the compiler makes it (run policy always). */
 export function cloneStep(over: Partial<PlanStep> = {}): PlanStep {
