@@ -40,7 +40,7 @@ export interface Call {
   token?: string;
   body?: unknown;
   /** Raw payload (sent as is, with `contentType`). */
-  payload?: string;
+  payload?: string | Buffer;
   contentType?: string;
   headers?: Record<string, string>;
 }
@@ -72,6 +72,7 @@ export async function startTestServer(
   dialect: DialectName = 'sqlite',
   options: AppOptions = {},
   deps: Partial<Omit<AppDeps, 'store' | 'logger'>> = {},
+  env: Record<string, string> = {},
 ): Promise<TestServer> {
   let store: Store;
   let cleanup: () => Promise<void>;
@@ -91,7 +92,7 @@ export async function startTestServer(
       cb();
     },
   });
-  const config = readServerConfig({ HANGAR_DATA: dir, HANGAR_ADDR: '127.0.0.1:0' });
+  const config = readServerConfig({ HANGAR_DATA: dir, HANGAR_ADDR: '127.0.0.1:0', ...env });
   const box = deps.box ?? createSecretBox(randomBytes(32));
   const app = createApp(
     {
@@ -161,10 +162,10 @@ export async function startTestServer(
     async call(method, url, call = {}) {
       const headers: Record<string, string> = { ...call.headers };
       if (call.token) headers.authorization = `Bearer ${call.token}`;
-      let payload: string | undefined;
+      let payload: string | Buffer | undefined;
       if (call.payload !== undefined) {
         payload = call.payload;
-        headers['content-type'] = call.contentType ?? 'application/json';
+        headers['content-type'] = call.contentType ?? headers['content-type'] ?? 'application/json';
       } else if (call.body !== undefined) {
         payload = JSON.stringify(call.body);
         headers['content-type'] = 'application/json';
