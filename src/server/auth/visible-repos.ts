@@ -1,5 +1,6 @@
 // The repos a user is connected to: those they own and those with a cached permission row (Drone
 // lists a user's repos through the perms table). Used by /api/user/repos and /api/user/builds.
+// Also the active public repos, which anyone (guests included) may read: /api/public/repos.
 import { decodeRow } from '../store/codec.js';
 import type { Build, Repo } from '../store/models.js';
 import { columns, type Db } from '../store/schema.js';
@@ -34,7 +35,27 @@ export async function listUserReposWithLatest(
   db: Db,
   userId: number,
 ): Promise<{ repo: Repo; build: Build | undefined }[]> {
-  const repos = await listUserRepos(db, userId);
+  return withNewestBuild(db, await listUserRepos(db, userId));
+}
+
+/** The active public repos, by slug. */
+export async function listPublicRepos(db: Db): Promise<Repo[]> {
+  const rows = await db
+    .selectFrom('repos')
+    .selectAll()
+    .where('visibility', '=', 'public')
+    .where('active', '=', 1)
+    .orderBy('slug')
+    .execute();
+  return rows.map(repoOf);
+}
+
+/** The active public repos by slug, each with its newest build (if any). */
+export async function listPublicReposWithLatest(db: Db): Promise<{ repo: Repo; build: Build | undefined }[]> {
+  return withNewestBuild(db, await listPublicRepos(db));
+}
+
+async function withNewestBuild(db: Db, repos: Repo[]): Promise<{ repo: Repo; build: Build | undefined }[]> {
   if (repos.length === 0) return [];
   const ids = repos.map((r) => r.id);
   const newest = db

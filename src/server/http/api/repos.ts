@@ -1,10 +1,12 @@
-// Repositories (Drone's /api/repos): the admin listing, info, settings, enable/disable, chown and
-// repair. Enabling gives a repo its webhook signer and encryption key (random 32-character
-// strings, never shown) and makes the caller its owner, as Drone does.
+// Repositories (Drone's /api/repos): the admin listing, the public listing (/api/public/repos),
+// info, settings, enable/disable, chown and repair. Enabling gives a repo its webhook signer and
+// encryption key (random 32-character strings, never shown) and makes the caller its owner, as
+// Drone does.
 import { Type } from 'typebox';
 import type { App, RouteContext } from '../../app.js';
 import { authorizeRepo, requireAdmin, requireUser } from '../../auth/access.js';
 import { newRepoKey } from '../../auth/tokens.js';
+import { listPublicRepos, listPublicReposWithLatest } from '../../auth/visible-repos.js';
 import { DuplicateError } from '../../store/errors.js';
 import type { Repo, User } from '../../store/models.js';
 import { upsertPerm } from '../../store/queries/perms.js';
@@ -61,6 +63,17 @@ export function repoRoutes(app: App, ctx: RouteContext): void {
     requireAdmin(request.user);
     const { page, per_page } = request.query;
     return (await listRepos(db, { page, perPage: per_page })).map((r) => repoJson(r));
+  });
+
+  // Hangar extension: the active public repos, which anyone may read (Drone has no such list; its
+  // UI cannot show a guest where to start). `latest=true` adds each repo's newest build.
+  const PublicQuery = Type.Object({ latest: Type.Optional(Type.String()) });
+  app.get('/api/public/repos', { schema: { querystring: PublicQuery } }, async (request) => {
+    if (request.query.latest === 'true') {
+      const list = await listPublicReposWithLatest(db);
+      return list.map(({ repo, build }) => repoJson(repo, build ? { build } : {}));
+    }
+    return (await listPublicRepos(db)).map((r) => repoJson(r));
   });
 
   app.get('/api/repos/:owner/:name', { schema: { params: RepoParams } }, async (request) => {
