@@ -7,6 +7,7 @@ import { arr, changedFilesOf, int, type JsonObject, obj, parseObject, str, unixT
 import {
   header,
   type Interpretation,
+  refDeleted,
   type SignatureCheck,
   type WebhookDialect,
   type WebhookRequest,
@@ -38,16 +39,7 @@ function push(payload: JsonObject, repo: HookRepo): Interpretation {
   const ref = str(payload.ref);
   const after = str(payload.after);
   if (after === '' || isEmptyCommit(after)) {
-    const cleanup = ref.startsWith('refs/heads/')
-      ? { type: 'branch' as const, name: trimRef(ref) }
-      : undefined;
-    return {
-      kind: 'ignored',
-      repo,
-      reason: 'ref_deleted',
-      detail: `${ref} was deleted`,
-      ...(cleanup && { cleanup }),
-    };
+    return refDeleted(repo, ref);
   }
   const commits = arr(payload.commits);
   // Gitea lists the newest commit first; newer versions also send it as head_commit.

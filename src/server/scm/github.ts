@@ -7,6 +7,7 @@ import { arr, changedFilesOf, int, type JsonObject, obj, parseObject, str, unixT
 import {
   header,
   type Interpretation,
+  refDeleted,
   type SignatureCheck,
   type WebhookDialect,
   type WebhookRequest,
@@ -40,16 +41,7 @@ function push(payload: JsonObject, repo: HookRepo): Interpretation {
   // go-scm issue 8: for a tag the head commit, not the tag object, is what gets built.
   if (ref.startsWith('refs/tags/') && str(head.id) !== '') sha = str(head.id);
   if (sha === '' || isEmptyCommit(sha) || payload.deleted === true) {
-    const cleanup = ref.startsWith('refs/heads/')
-      ? { type: 'branch' as const, name: trimRef(ref) }
-      : undefined;
-    return {
-      kind: 'ignored',
-      repo,
-      reason: 'ref_deleted',
-      detail: `${ref} was deleted`,
-      ...(cleanup && { cleanup }),
-    };
+    return refDeleted(repo, ref);
   }
   const author = obj(head.author);
   const sender = obj(payload.sender);

@@ -1,11 +1,12 @@
 // GitLab webhooks (go-scm driver/gitlab + drone service/hook/parser). `X-Gitlab-Event` names the
 // hook (`Push Hook`, `Tag Push Hook`, `Merge Request Hook`, or `System Hook` with the kind in
 // `object_kind`); `X-Gitlab-Token` must equal the secret (compared in constant time).
-import { EMPTY_COMMIT, type HookRepo, isEmptyCommit, newHook, trimRef } from './hook.js';
+import { EMPTY_COMMIT, type HookRepo, isEmptyCommit, newHook } from './hook.js';
 import { arr, changedFilesOf, int, type JsonObject, obj, parseObject, str, unixTime } from './json.js';
 import {
   header,
   type Interpretation,
+  refDeleted,
   type SignatureCheck,
   type WebhookDialect,
   type WebhookRequest,
@@ -37,16 +38,7 @@ function push(payload: JsonObject, repo: HookRepo): Interpretation {
   // An annotated tag's `after` is the tag object; `checkout_sha` is the commit to build.
   const sha = str(payload.checkout_sha) || after;
   if (sha === '' || isEmptyCommit(after) || isEmptyCommit(sha)) {
-    const cleanup = ref.startsWith('refs/heads/')
-      ? { type: 'branch' as const, name: trimRef(ref) }
-      : undefined;
-    return {
-      kind: 'ignored',
-      repo,
-      reason: 'ref_deleted',
-      detail: `${ref} was deleted`,
-      ...(cleanup && { cleanup }),
-    };
+    return refDeleted(repo, ref);
   }
   const commits = arr(payload.commits);
   const head = obj(commits.find((c) => str(obj(c).id) === sha) ?? commits[commits.length - 1]);

@@ -44,3 +44,16 @@ export function header(req: WebhookRequest, name: string): string | undefined {
   if (Array.isArray(v)) return v[0];
   return v;
 }
+
+/** The interpretation of a push that deleted `ref`: nothing to build; a branch's entries are forgotten. */
+export function refDeleted(repo: HookRepo, ref: string): Interpretation {
+  return {
+    kind: 'ignored',
+    repo,
+    reason: 'ref_deleted',
+    detail: `${ref} was deleted`,
+    ...(ref.startsWith('refs/heads/') && {
+      cleanup: { type: 'branch' as const, name: ref.slice('refs/heads/'.length) },
+    }),
+  };
+}
