@@ -17,9 +17,11 @@ import { newRepoKey, newToken } from '../../src/server/auth/tokens.js';
 import { readServerConfig } from '../../src/server/config.js';
 import { createSecretBox } from '../../src/server/secrets/box.js';
 import { openStore, type Store } from '../../src/server/store/db.js';
-import type { Repo, User } from '../../src/server/store/models.js';
+import type { Build, Repo, Stage, User } from '../../src/server/store/models.js';
+import { createBuildWithStages } from '../../src/server/store/queries/builds.js';
 import { upsertPerm } from '../../src/server/store/queries/perms.js';
-import { createRepo, type NewRepo } from '../../src/server/store/queries/repos.js';
+import { createRepo, findRepoBySlug, type NewRepo } from '../../src/server/store/queries/repos.js';
+import { createSteps } from '../../src/server/store/queries/steps.js';
 import { createUser, setUserToken } from '../../src/server/store/queries/users.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -255,4 +257,77 @@ export async function startUiServer(): Promise<UiServer> {
 export function screenshotPath(name: string): string {
   mkdirSync(screenshotDir, { recursive: true });
   return join(screenshotDir, name);
+}
+
+/**
+ * A build with a `build` stage and a `test` stage depending on it: running on `runner-1` with
+ * steps clone (passed) and compile (running), or, in `pending` mode, waiting for a runner as the
+ * trigger leaves a new build.
+ */
+export async function seedTwoStageBuild(
+  server: UiServer,
+  slug: string,
+  fields: Partial<Build> = {},
+  mode: 'running' | 'pending' = 'running',
+) {
+  const repo = await findRepoBySlug(server.store.db, slug);
+  if (!repo) throw new Error(`no repo ${slug}`);
+  const t = Math.floor(Date.now() / 1000);
+  const running = mode === 'running';
+  const { build, stages } = await createBuildWithStages(
+    server.store.db,
+    {
+      repo_id: repo.id,
+      status: 'running',
+      event: 'push',
+      ref: 'refs/heads/main',
+      source: 'main',
+      target: 'main',
+      after: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+      message: 'Make the widget faster\n\nLonger body.',
+      author_login: 'alice',
+      author_name: 'Alice',
+      trigger: '@hook',
+      started: t - 30,
+      created: t - 35,
+      ...fields,
+    },
+    [
+      {
+        number: 1,
+        name: 'build',
+        kind: 'pipeline',
+        type: 'docker',
+        status: running ? 'running' : 'pending',
+        ...(running ? { started: t - 30, machine: 'runner-0' } : {}),
+        os: 'linux',
+        arch: 'amd64',
+      },
+      {
+        number: 2,
+        name: 'test',
+        kind: 'pipeline',
+        type: 'docker',
+        status: 'waiting_on_dependencies',
+        os: 'linux',
+        arch: 'amd64',
+        depends_on: ['build'],
+      },
+    ],
+  );
+  const [s1, s2] = stages as [Stage, Stage];
+  if (!running) return { repo, build, stages: [s1, s2], steps: [] };
+  const steps = await createSteps(server.store.db, [
+    { stage_id: s1.id, number: 1, name: 'clone', status: 'success', started: t - 30, stopped: t - 28 },
+    {
+      stage_id: s1.id,
+      number: 2,
+      name: 'compile',
+      status: 'running',
+      started: t - 27,
+      image: 'golang:1.22',
+    },
+    { stage_id: s2.id, number: 1, name: 'unit', status: 'pending' },
+  ]);
+  return { repo, build, stages: [s1, s2], steps };
 }

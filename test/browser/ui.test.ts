@@ -6,14 +6,9 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Build, Stage } from '../../src/server/store/models.js';
-import {
-  createBuildWithStages,
-  findBuild,
-  findBuildByNumber,
-} from '../../src/server/store/queries/builds.js';
+import { findBuild, findBuildByNumber } from '../../src/server/store/queries/builds.js';
 import { listRepoSecrets } from '../../src/server/store/queries/secrets.js';
 import { findRepoBySlug } from '../../src/server/store/queries/repos.js';
-import { createSteps } from '../../src/server/store/queries/steps.js';
 import { putLog } from '../../src/server/store/queries/logs.js';
 import { listStagesOfBuild, updateStage } from '../../src/server/store/queries/stages.js';
 import {
@@ -22,6 +17,7 @@ import {
   launchChromium,
   RpcRunner,
   screenshotPath,
+  seedTwoStageBuild,
   startUiServer,
   type TestUser,
   type UiServer,
@@ -43,77 +39,8 @@ function describeUi(): void {
     let alice: TestUser;
     let bobToken: string;
 
-    /**
-     * A build with a `build` stage and a `test` stage depending on it: running on `runner-1` with
-     * steps clone (passed) and compile (running), or, in `pending` mode, waiting for a runner as the
-     * trigger leaves a new build.
-     */
-    async function seedBuild(
-      slug: string,
-      fields: Partial<Build> = {},
-      mode: 'running' | 'pending' = 'running',
-    ) {
-      const repo = await findRepoBySlug(server.store.db, slug);
-      assert.ok(repo);
-      const t = now();
-      const running = mode === 'running';
-      const { build, stages } = await createBuildWithStages(
-        server.store.db,
-        {
-          repo_id: repo.id,
-          status: 'running',
-          event: 'push',
-          ref: 'refs/heads/main',
-          source: 'main',
-          target: 'main',
-          after: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
-          message: 'Make the widget faster\n\nLonger body.',
-          author_login: 'alice',
-          author_name: 'Alice',
-          trigger: '@hook',
-          started: t - 30,
-          created: t - 35,
-          ...fields,
-        },
-        [
-          {
-            number: 1,
-            name: 'build',
-            kind: 'pipeline',
-            type: 'docker',
-            status: running ? 'running' : 'pending',
-            ...(running ? { started: t - 30, machine: 'runner-0' } : {}),
-            os: 'linux',
-            arch: 'amd64',
-          },
-          {
-            number: 2,
-            name: 'test',
-            kind: 'pipeline',
-            type: 'docker',
-            status: 'waiting_on_dependencies',
-            os: 'linux',
-            arch: 'amd64',
-            depends_on: ['build'],
-          },
-        ],
-      );
-      const [s1, s2] = stages as [Stage, Stage];
-      if (!running) return { repo, build, stages: [s1, s2], steps: [] };
-      const steps = await createSteps(server.store.db, [
-        { stage_id: s1.id, number: 1, name: 'clone', status: 'success', started: t - 30, stopped: t - 28 },
-        {
-          stage_id: s1.id,
-          number: 2,
-          name: 'compile',
-          status: 'running',
-          started: t - 27,
-          image: 'golang:1.22',
-        },
-        { stage_id: s2.id, number: 1, name: 'unit', status: 'pending' },
-      ]);
-      return { repo, build, stages: [s1, s2], steps };
-    }
+    const seedBuild = (slug: string, fields: Partial<Build> = {}, mode: 'running' | 'pending' = 'running') =>
+      seedTwoStageBuild(server, slug, fields, mode);
 
     before(async () => {
       ensureWebBuild();
@@ -380,7 +307,10 @@ function describeUi(): void {
       const guest = await browser.newContext();
       try {
         const p = await guest.newPage();
+        // A guest may browse public repos, so a private one is a 401 page with a way to sign in.
         await p.goto(`${server.url}/acme/widget/1`);
+        await p.getByRole('heading', { name: 'Sign in required' }).waitFor();
+        await p.getByRole('main').getByRole('link', { name: 'Sign in' }).click();
         await p.waitForURL(/\/signin\?next=%2Facme%2Fwidget%2F1$/);
       } finally {
         await guest.close();

@@ -28,9 +28,9 @@ export function App() {
           <Route
             path="/"
             element={
-              <Private>
+              <GuestOk>
                 <ReposPage />
-              </Private>
+              </GuestOk>
             }
           />
           <Route
@@ -68,9 +68,9 @@ export function App() {
           <Route
             path="/:owner/:name"
             element={
-              <Private>
+              <GuestOk>
                 <RepoLayout />
-              </Private>
+              </GuestOk>
             }
           >
             <Route index element={<BuildsPage />} />
@@ -99,6 +99,16 @@ function Private({ children }: { children: ReactNode }) {
   return <>{children}</>;
 }
 
+/**
+ * Pages a guest may see too (public repositories, read-only, as in Drone): they wait until a stored
+ * token has been checked, so they ask the API as the right person.
+ */
+function GuestOk({ children }: { children: ReactNode }) {
+  const { checking } = useSession();
+  if (checking) return <p className="muted">Loading…</p>;
+  return <>{children}</>;
+}
+
 function TopBar() {
   const { user, signOut } = useSession();
   const location = useLocation();
@@ -120,11 +130,9 @@ function TopBar() {
         Hangar
       </Link>
       <nav aria-label="Main">
-        {user && (
-          <NavLink to="/" end>
-            Repositories
-          </NavLink>
-        )}
+        <NavLink to="/" end>
+          Repositories
+        </NavLink>
         {user?.admin && <NavLink to={urls.queue()}>Queue</NavLink>}
         {user?.admin && <NavLink to={urls.runners()}>Runners</NavLink>}
         {user?.admin && <NavLink to={urls.users()}>Users</NavLink>}
@@ -137,7 +145,11 @@ function TopBar() {
           </button>
         </div>
       ) : (
-        location.pathname !== '/signin' && <Link to={urls.login()}>Sign in</Link>
+        location.pathname !== '/signin' && (
+          <Link className="button" to={urls.login(`${location.pathname}${location.search}${location.hash}`)}>
+            Sign in
+          </Link>
+        )
       )}
     </header>
   );

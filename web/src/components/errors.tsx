@@ -14,10 +14,16 @@ export function ErrorView({ error, retry }: { error: unknown; retry?: () => void
       <section className="center-page panel pad" aria-labelledby="err-title">
         <p className="big-code">401</p>
         <h1 id="err-title">Sign in required</h1>
-        <p>This page needs an API token, or the token you used is no longer valid.</p>
-        <Link className="button" to={urls.login(here)}>
-          Sign in
-        </Link>
+        <p>
+          This page is not public: it belongs to a private repository (or to none by that name), or it needs
+          an account. Sign in to see it.
+        </p>
+        <p className="row">
+          <Link className="button primary" to={urls.login(here)}>
+            Sign in
+          </Link>
+          <Link to={urls.home()}>Public repositories</Link>
+        </p>
       </section>
     );
   }
@@ -66,6 +72,11 @@ export function ActionError({ error }: { error: unknown }) {
       {message}
     </p>
   );
+}
+
+/** The error a page shows when the caller lacks access: 401 for a guest, 403 when signed in. */
+export function accessError(signedIn: boolean): ApiError {
+  return signedIn ? new ApiError(403, 'Forbidden') : new ApiError(401, 'Unauthorized');
 }
 
 /** The page for a URL the UI does not know. */

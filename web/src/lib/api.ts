@@ -109,6 +109,8 @@ export function createApi(options: ApiOptions) {
     user: () => call<User>('GET', '/api/user'),
     /** The user's repos, each with its newest build. */
     userRepos: () => call<Repo[]>('GET', '/api/user/repos', { query: { latest: true } }),
+    /** The active public repos, each with its newest build (anyone may read them, guests too). */
+    publicRepos: () => call<Repo[]>('GET', '/api/public/repos', { query: { latest: true } }),
     repo: (owner: string, name: string) => call<Repo>('GET', repoPath(owner, name)),
     /** Activates a repo (creating it when Hangar does not know it yet). */
     enableRepo: (owner: string, name: string, body?: Partial<Repo>) =>

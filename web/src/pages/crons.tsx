@@ -1,7 +1,7 @@
 // A repository's cron jobs: list with the next run, create, change the branch, pause, delete.
 import { type FormEvent, useState } from 'react';
 import { useNavigate } from 'react-router';
-import { ActionError, ErrorView } from '../components/errors.js';
+import { ActionError, accessError, ErrorView } from '../components/errors.js';
 import { useLoad, useNow } from '../hooks.js';
 import { formatTime, timeAgo } from '../lib/format.js';
 import type { Cron } from '../lib/types.js';
@@ -11,7 +11,7 @@ import { useRepo } from './repo.js';
 
 /** `/:owner/:name/cron`. */
 export function CronsPage() {
-  const { api } = useSession();
+  const { api, user } = useSession();
   const { owner, name, repo } = useRepo();
   const crons = useLoad(() => api.crons(owner, name), [api, owner, name]);
   const [error, setError] = useState<unknown>();
@@ -19,6 +19,7 @@ export function CronsPage() {
   const navigate = useNavigate();
   const now = useNow(true, 30_000);
 
+  if (!repo.permissions?.write) return <ErrorView error={accessError(!!user)} />;
   if (crons.error && !crons.data) return <ErrorView error={crons.error} retry={() => void crons.reload()} />;
 
   const act = async (fn: () => Promise<unknown>) => {

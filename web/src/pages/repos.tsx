@@ -1,4 +1,5 @@
 // The signed-in user's repositories, each with its newest build, live; search; activate; add one.
+// A guest sees the public repositories, read-only.
 import { type FormEvent, useCallback, useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { ActionError, ErrorView } from '../components/errors.js';
@@ -13,8 +14,9 @@ import { useSession } from '../session.js';
 
 /** `/`. */
 export function ReposPage() {
-  const { api } = useSession();
-  const repos = useLoad(() => api.userRepos(), [api]);
+  const { api, user } = useSession();
+  const guest = !user;
+  const repos = useLoad(() => (guest ? api.publicRepos() : api.userRepos()), [api, guest]);
   const [search, setSearch] = useState('');
   const [actionError, setActionError] = useState<unknown>();
   const now = useNow(true, 30_000);
@@ -45,7 +47,7 @@ export function ReposPage() {
   return (
     <>
       <div className="spread">
-        <h1>Repositories</h1>
+        <h1>{guest ? 'Public repositories' : 'Repositories'}</h1>
         <LiveBadge mode={mode} pollSeconds={10} />
       </div>
       <div className="row" style={{ marginBottom: '0.75rem' }}>
@@ -62,12 +64,22 @@ export function ReposPage() {
         />
       </div>
       <ActionError error={actionError} />
+      {guest && (
+        <p className="small muted" data-testid="guest-note">
+          You are not signed in: these are the public repositories, read-only.{' '}
+          <Link to={urls.login()}>Sign in</Link> to see your own and to start, cancel or change builds.
+        </p>
+      )}
       <div className="panel">
         {repos.loading && !repos.data ? (
           <p className="pad muted">Loading…</p>
         ) : shown.length === 0 ? (
           <p className="pad muted">
-            {search ? 'No repository matches your search.' : 'No repositories yet. Add one below.'}
+            {search
+              ? 'No repository matches your search.'
+              : guest
+                ? 'No public repositories.'
+                : 'No repositories yet. Add one below.'}
           </p>
         ) : (
           <ul className="list" aria-label="Repositories">
@@ -96,7 +108,7 @@ export function ReposPage() {
                     </span>
                   </span>
                 </Link>
-                {!repo.active && (
+                {!repo.active && !guest && (
                   <button type="button" onClick={() => void activate(repo)} style={{ marginRight: '1rem' }}>
                     Activate
                   </button>
@@ -106,7 +118,7 @@ export function ReposPage() {
           </ul>
         )}
       </div>
-      {namespaces.length > 0 && (
+      {namespaces.length > 0 && !guest && (
         <p className="small muted">
           Organization secrets:{' '}
           {namespaces.map((ns, i) => (
@@ -117,7 +129,7 @@ export function ReposPage() {
           ))}
         </p>
       )}
-      <AddRepo onAdded={() => void reload()} />
+      {!guest && <AddRepo onAdded={() => void reload()} />}
     </>
   );
 }

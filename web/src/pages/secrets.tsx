@@ -3,7 +3,7 @@
 // (the value field is emptied as soon as the server has it).
 import { type FormEvent, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { ActionError, ErrorView } from '../components/errors.js';
+import { ActionError, accessError, ErrorView } from '../components/errors.js';
 import { useLoad } from '../hooks.js';
 import type { SecretInput } from '../lib/api.js';
 import type { Secret } from '../lib/types.js';
@@ -22,8 +22,9 @@ const NAME = /^[a-zA-Z0-9_.-]+$/;
 
 /** `/:owner/:name/secrets`. */
 export function RepoSecretsPage() {
-  const { api } = useSession();
+  const { api, user } = useSession();
   const { owner, name, repo } = useRepo();
+  if (!repo.permissions?.write) return <ErrorView error={accessError(!!user)} />;
   const source: SecretsApi = {
     list: () => api.secrets(owner, name),
     create: (input) => api.createSecret(owner, name, input),

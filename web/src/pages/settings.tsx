@@ -1,6 +1,6 @@
 // A repository's settings (PATCH /api/repos/{owner}/{name}), its activation and its badge.
 import { type FormEvent, useEffect, useState } from 'react';
-import { ActionError } from '../components/errors.js';
+import { ActionError, accessError, ErrorView } from '../components/errors.js';
 import type { Repo } from '../lib/types.js';
 import { useSession } from '../session.js';
 import { useRepo } from './repo.js';
@@ -70,6 +70,7 @@ export function SettingsPage() {
   const sysAdmin = !!user?.admin;
 
   useEffect(() => setForm(formOf(repo)), [repo]);
+  if (!repo.permissions?.admin) return <ErrorView error={accessError(!!user)} />;
 
   const flag = (key: keyof Form, title: string, hint: string, disabled = false) => (
     <label className="check">

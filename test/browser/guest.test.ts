@@ -1,0 +1,137 @@
+// The web UI for guests (no token, as in Drone): public repositories, their builds, build pages and
+// logs are readable; no write control is shown; a private repository is a clear 401 page with a
+// way to sign in; the top bar offers "Sign in" instead of forcing the sign-in page first.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { putLog } from '../../src/server/store/queries/logs.js';
+import { updateStage } from '../../src/server/store/queries/stages.js';
+import {
+  chromiumSkip,
+  ensureWebBuild,
+  launchChromium,
+  screenshotPath,
+  seedTwoStageBuild,
+  startUiServer,
+  type TestUser,
+  type UiServer,
+} from './support.js';
+
+const skip = chromiumSkip();
+
+if (skip) test('web UI for guests in Chromium', { skip }, () => {});
+else describeGuest();
+
+function describeGuest(): void {
+  describe('web UI for guests in Chromium', { timeout: 180_000 }, () => {
+    let server: UiServer;
+    let browser: Browser;
+    let context: BrowserContext;
+    let page: Page;
+    let alice: TestUser;
+
+    before(async () => {
+      ensureWebBuild();
+      server = await startUiServer();
+      alice = await server.user('alice');
+      await server.repo(
+        { namespace: 'oss', name: 'lib', default_branch: 'main', visibility: 'public', private: false },
+        alice,
+      );
+      await server.repo({ namespace: 'oss', name: 'internal', visibility: 'internal' }, alice);
+      await server.repo({ namespace: 'alice', name: 'private', default_branch: 'main' }, alice);
+      browser = await launchChromium();
+      context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+      page = await context.newPage();
+      page.on('pageerror', (err) => {
+        throw err;
+      });
+    });
+
+    after(async () => {
+      await browser?.close();
+      await server?.close();
+    });
+
+    test('the home page lists only the public repositories, with their newest build, and offers Sign in', async () => {
+      await seedTwoStageBuild(server, 'oss/lib', {
+        status: 'success',
+        finished: Math.floor(Date.now() / 1000),
+      });
+      await page.goto(`${server.url}/`);
+      await page.getByRole('heading', { name: 'Public repositories' }).waitFor();
+      const items = page.getByTestId('repo-item');
+      await items.first().waitFor();
+      assert.deepEqual(await items.locator('.title').allTextContents(), ['oss/lib']);
+      assert.equal(await items.locator('[data-status]').getAttribute('data-status'), 'success');
+      assert.equal(new URL(page.url()).pathname, '/', 'no detour through the sign-in page');
+      await page.getByRole('banner').getByRole('link', { name: 'Sign in' }).waitFor();
+      assert.equal(await page.getByText('Add a repository').count(), 0);
+      assert.equal(await page.getByRole('button', { name: 'Activate' }).count(), 0);
+      assert.equal(await page.getByText('Organization secrets').count(), 0);
+      await page.screenshot({ path: screenshotPath('guest-repos.png'), fullPage: true });
+    });
+
+    test('a public build page shows stages, steps and the log, without any write control', async () => {
+      const { build, steps, stages } = await seedTwoStageBuild(server, 'oss/lib', {
+        status: 'success',
+        finished: Math.floor(Date.now() / 1000),
+      });
+      const clone = steps.find((s) => s.name === 'clone')!;
+      await putLog(
+        server.store.db,
+        clone.id,
+        Buffer.from(JSON.stringify([{ pos: 0, out: '+ git clone https://example.test/oss/lib\n', time: 0 }])),
+      );
+      await updateStage(server.store.db, { ...stages[0]!, status: 'success' });
+      await page.goto(`${server.url}/oss/lib`);
+      await page.locator(`[data-testid="build-item"][data-number="${build.number}"]`).waitFor();
+      assert.equal(await page.getByRole('button', { name: 'New build' }).count(), 0);
+      const tabs = page.getByRole('navigation', { name: 'Repository' });
+      assert.deepEqual(await tabs.getByRole('link').allTextContents(), ['Builds']);
+
+      await page.goto(`${server.url}/oss/lib/${build.number}/1/1`);
+      await page.getByTestId('log').getByText('+ git clone https://example.test/oss/lib').waitFor();
+      await page.getByTestId('stage-node').nth(1).waitFor();
+      for (const name of ['Cancel build', 'Restart', 'Promote', 'Rollback', 'Approve', 'Decline']) {
+        assert.equal(await page.getByRole('button', { name }).count(), 0, `${name} is hidden`);
+      }
+      await page.getByRole('button', { name: 'Download' }).waitFor();
+      await page.screenshot({ path: screenshotPath('guest-build.png'), fullPage: true });
+    });
+
+    test('settings, secrets and cron pages of a public repo ask a guest to sign in', async () => {
+      for (const tab of ['settings', 'secrets', 'cron']) {
+        await page.goto(`${server.url}/oss/lib/${tab}`);
+        await page.getByRole('heading', { name: 'Sign in required' }).waitFor();
+        assert.equal(await page.getByRole('button', { name: 'Save settings' }).count(), 0);
+      }
+    });
+
+    test('a private or internal repository is a clear 401 page; signing in from it comes back', async () => {
+      for (const slug of ['alice/private', 'oss/internal', 'no/such-repo']) {
+        await page.goto(`${server.url}/${slug}`);
+        await page.getByRole('heading', { name: 'Sign in required' }).waitFor();
+        assert.equal(await page.locator('.big-code').textContent(), '401');
+      }
+      await page.goto(`${server.url}/alice/private`);
+      await page.getByRole('heading', { name: 'Sign in required' }).waitFor();
+      await page.screenshot({ path: screenshotPath('unauthorized.png') });
+      await page.getByRole('main').getByRole('link', { name: 'Sign in' }).click();
+      await page.waitForURL(/\/signin\?next=%2Falice%2Fprivate$/);
+      await page.getByLabel('API token').fill(alice.token);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(`${server.url}/alice/private`);
+      await page.getByRole('heading', { name: /alice\s*\/\s*private/ }).waitFor();
+      // Signed out again, the home page is the public list.
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.goto(`${server.url}/`);
+      await page.getByRole('heading', { name: 'Public repositories' }).waitFor();
+    });
+
+    test('admin pages ask a guest to sign in', async () => {
+      await page.goto(`${server.url}/admin/queue`);
+      await page.waitForURL(/\/signin\?next=%2Fadmin%2Fqueue$/);
+    });
+  });
+}
