@@ -65,7 +65,10 @@ function describeUi(): void {
     });
 
     test('signing in: a bad token is refused, a good one opens the repository list', async () => {
+      // A guest lands on the public repositories (none here) and signs in from the top bar.
       await page.goto(`${server.url}/`);
+      await page.getByRole('heading', { name: 'Public repositories' }).waitFor();
+      await page.getByRole('banner').getByRole('link', { name: 'Sign in' }).click();
       await page.waitForURL(/\/signin/);
       await page.screenshot({ path: screenshotPath('signin.png') });
       await page.getByLabel('API token').fill('not-a-real-token');
