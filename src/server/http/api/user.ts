@@ -4,6 +4,7 @@ import type { App, RouteContext } from '../../app.js';
 import { requireUser } from '../../auth/access.js';
 import { requestToken } from '../../auth/session.js';
 import { newToken } from '../../auth/tokens.js';
+import { syncUserRepos } from '../../scm/sync.js';
 import { listUserRecentBuilds, listUserRepos, listUserReposWithLatest } from '../../auth/visible-repos.js';
 import { setUserToken, updateUser } from '../../store/queries/users.js';
 import { optionalBody } from './params.js';
@@ -14,8 +15,8 @@ const TokenQuery = Type.Object({ rotate: Type.Optional(Type.String()) });
 const ReposQuery = Type.Object({ latest: Type.Optional(Type.String()) });
 
 /** `/api/user`, `/api/user/token`, `/api/user/repos`, `/api/user/builds`. */
-export function userRoutes(app: App, { store }: RouteContext): void {
-  const db = store.db;
+export function userRoutes(app: App, ctx: RouteContext): void {
+  const db = ctx.store.db;
 
   app.get('/api/user', async (request) => userJson(requireUser(request.user)));
 
@@ -49,9 +50,15 @@ export function userRoutes(app: App, { store }: RouteContext): void {
     return (await listUserRepos(db, user.id)).map((r) => repoJson(r));
   });
 
-  // Drone re-syncs the list from the SCM here; Hangar's list is what it already knows.
-  app.post('/api/user/repos', async (request) => {
+  // Drone re-syncs the list from the SCM here, with the user's own SCM token (a user without one,
+  // or a server without an SCM API, gets the list Hangar already has).
+  const SyncQuery = Type.Object({
+    scm: Type.Optional(Type.Union([Type.Literal('github'), Type.Literal('gitea'), Type.Literal('gitlab')])),
+  });
+  app.post('/api/user/repos', { schema: { querystring: SyncQuery } }, async (request) => {
     const user = requireUser(request.user);
+    const scm = request.query.scm;
+    await syncUserRepos(ctx, user, scm ? { scm } : {});
     return (await listUserRepos(db, user.id)).map((r) => repoJson(r));
   });
 
