@@ -8,7 +8,7 @@ import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/typ
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { type Logger, type LoggerOptions, pino } from 'pino';
 import { Counter, Histogram, Registry } from 'prom-client';
-import { authenticate } from './auth/session.js';
+import { installAuth } from './auth/session.js';
 import type { ServerConfig } from './config.js';
 import { badgeRoutes } from './http/api/badges.js';
 import { buildRoutes } from './http/api/builds.js';
@@ -32,6 +32,7 @@ import { hookRoutes } from './http/hooks/hooks.js';
 import { rpcRoutes } from './http/rpc/routes.js';
 import { streamRoutes } from './http/api/stream.js';
 import { queueRoutes } from './scheduler/routes.js';
+import { loginRoutes } from './http/login.js';
 import { webRoutes } from './http/web.js';
 import type { SecretBox } from './secrets/box.js';
 import type { Store } from './store/db.js';
@@ -112,6 +113,7 @@ export const routes: readonly RoutePlugin[] = [
   badgeRoutes,
   statsRoutes,
   latestBuildRoutes,
+  loginRoutes,
   // Last: the web UI answers GET paths no other module owns.
   webRoutes,
 ];
@@ -154,9 +156,9 @@ export function createLogger(level = 'info', destination?: NodeJS.WritableStream
   return destination ? pino(loggerOptions(level), destination) : pino(loggerOptions(level));
 }
 
-/** A URL with any `access_token` query value masked, for logs. */
+/** A URL with any `access_token` (or OAuth `code`/`state`) query value masked, for logs. */
 export function redactUrl(url: string): string {
-  return url.replace(/([?&]access_token=)[^&#]*/gi, '$1******');
+  return url.replace(/([?&](?:access_token|code|state)=)[^&#]*/gi, '$1******');
 }
 
 /** Builds the application (not listening). */
@@ -202,10 +204,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
     registers: [metrics],
   });
 
-  app.decorateRequest('user', undefined);
-  app.addHook('onRequest', async (request) => {
-    request.user = await authenticate(deps.store.db, request);
-  });
+  installAuth(app, deps);
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern, never the raw URL: label values must stay few.
     const route = request.routeOptions.url ?? 'unmatched';

@@ -37,6 +37,36 @@ export interface ServerConfig {
   readonly status: StatusSettings;
   /** Hold pull requests from forks for approval: their stages start `blocked`. */
   readonly forkApproval: boolean;
+  /** Signing in through an SCM's OAuth and the browser session cookie. */
+  readonly login: LoginSettings;
+}
+
+/** An SCM users can sign in with. */
+export type OAuthScm = 'github' | 'gitea' | 'gitlab';
+
+/** The OAuth application of the SCM users sign in with. */
+export interface OAuthSettings {
+  readonly scm: OAuthScm;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Web URL of the SCM (authorize and token endpoints), no trailing slash. */
+  readonly server: string;
+  /** API base URL for the signed-in user (GitHub: api.github.com or SERVER/api/v3; Gitea/GitLab: the server). */
+  readonly api: string;
+}
+
+/** Sign-in settings (drone-reference.md §5.2). */
+export interface LoginSettings {
+  /** The SCM's OAuth application; undefined = API tokens only. */
+  readonly oauth: OAuthSettings | undefined;
+  /** Key signing session cookies; undefined = use (or create) the key file in the data dir. */
+  readonly cookieSecret: Buffer | undefined;
+  /** Lifetime of a session cookie in seconds (Drone's default 720h). */
+  readonly cookieTimeoutSeconds: number;
+  /** No new accounts through OAuth; existing users still sign in. */
+  readonly registrationClosed: boolean;
+  /** Logins and organisations whose members may create an account by signing in ([] = anyone). */
+  readonly userFilter: readonly string[];
 }
 
 /** An SCM with a commit-status API. */
@@ -142,8 +172,14 @@ export function readServerConfig(
   const cronIntervalSeconds = bool(get('HANGAR_CRON_DISABLED', 'DRONE_CRON_DISABLED'), 'HANGAR_CRON_DISABLED')
     ? 0
     : cronInterval(get('HANGAR_CRON_INTERVAL', 'DRONE_CRON_INTERVAL'));
-  const status = statusSettings(get);
+  let status = statusSettings(get);
   const forkApproval = bool(get('HANGAR_FORK_APPROVAL'), 'HANGAR_FORK_APPROVAL');
+  const login = loginSettings(get, status);
+  // As in Drone, the SCM users sign in with is also where their repositories' statuses and files are.
+  const signInScm = login.oauth?.scm;
+  if (login.oauth && signInScm && status.endpoints[signInScm] === undefined) {
+    status = { ...status, endpoints: { ...status.endpoints, [signInScm]: login.oauth.api } };
+  }
 
   return {
     host,
@@ -162,6 +198,7 @@ export function readServerConfig(
     cronIntervalSeconds,
     status,
     forkApproval,
+    login,
   };
 }
 
@@ -275,4 +312,95 @@ export function parseSecretKey(text: string): Buffer {
 function defaultServerHost(host: string, port: number): string {
   const h = host === '0.0.0.0' || host === '::' || host === '' ? 'localhost' : host;
   return `${h.includes(':') ? `[${h}]` : h}:${port}`;
+}
+
+// Web URLs of the hosted SCMs, used when only a client id is given.
+const oauthServers: Record<OAuthScm, string | undefined> = {
+  github: 'https://github.com',
+  gitea: undefined,
+  gitlab: 'https://gitlab.com',
+};
+
+function loginSettings(
+  get: (name: string, alias?: string) => string | undefined,
+  status: StatusSettings,
+): LoginSettings {
+  const configured: OAuthSettings[] = [];
+  for (const scm of ['github', 'gitea', 'gitlab'] as const) {
+    const NAME = scm.toUpperCase();
+    const clientId = get(`HANGAR_${NAME}_CLIENT_ID`, `DRONE_${NAME}_CLIENT_ID`);
+    const clientSecret = get(`HANGAR_${NAME}_CLIENT_SECRET`, `DRONE_${NAME}_CLIENT_SECRET`);
+    if (clientId === undefined && clientSecret === undefined) continue;
+    if (clientId === undefined || clientSecret === undefined) {
+      throw new ConfigError(
+        `signing in with ${scm} needs both HANGAR_${NAME}_CLIENT_ID and HANGAR_${NAME}_CLIENT_SECRET`,
+      );
+    }
+    // Gitea's and GitLab's web and API share one URL: HANGAR_*_API (or Drone's *_SERVER) serves both.
+    const serverText =
+      get(`HANGAR_${NAME}_SERVER`, scm === 'github' ? 'DRONE_GITHUB_SERVER' : undefined) ??
+      (scm === 'github' ? undefined : status.endpoints[scm]) ??
+      oauthServers[scm];
+    if (serverText === undefined) {
+      throw new ConfigError(
+        `HANGAR_${NAME}_CLIENT_ID needs HANGAR_${NAME}_SERVER, the URL of the ${scm} server`,
+      );
+    }
+    const server = httpUrl(serverText, `HANGAR_${NAME}_SERVER`);
+    const api =
+      status.endpoints[scm] ??
+      (scm !== 'github'
+        ? server
+        : server === 'https://github.com'
+          ? 'https://api.github.com'
+          : `${server}/api/v3`);
+    configured.push({ scm, clientId, clientSecret, server, api });
+  }
+  if (configured.length > 1) {
+    throw new ConfigError(
+      `sign-in can use one SCM, but OAuth clients are set for ${configured.map((o) => o.scm).join(' and ')}; keep one`,
+    );
+  }
+
+  const secretText = get('HANGAR_COOKIE_SECRET', 'DRONE_COOKIE_SECRET');
+  if (secretText !== undefined && Buffer.byteLength(secretText, 'utf8') < 16) {
+    throw new ConfigError(
+      'HANGAR_COOKIE_SECRET must be at least 16 characters (e.g. `openssl rand -hex 32`)',
+    );
+  }
+  const timeoutText = get('HANGAR_COOKIE_TIMEOUT', 'DRONE_COOKIE_TIMEOUT') ?? '720h';
+  const timeoutMs = parseGoDuration(timeoutText);
+  if (timeoutMs === undefined || timeoutMs < 60_000 || timeoutMs > 366 * 86_400_000) {
+    throw new ConfigError(
+      `HANGAR_COOKIE_TIMEOUT must be a duration (720h, 30m) from 1m to 8784h, not "${timeoutText}"`,
+    );
+  }
+  const filterText = get('HANGAR_USER_FILTER', 'DRONE_USER_FILTER') ?? '';
+  return {
+    oauth: configured[0],
+    cookieSecret: secretText === undefined ? undefined : Buffer.from(secretText, 'utf8'),
+    cookieTimeoutSeconds: Math.floor(timeoutMs / 1000),
+    registrationClosed: bool(
+      get('HANGAR_REGISTRATION_CLOSED', 'DRONE_REGISTRATION_CLOSED'),
+      'HANGAR_REGISTRATION_CLOSED',
+    ),
+    userFilter: filterText
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter((s) => s !== ''),
+  };
+}
+
+/** An http(s) URL without query or trailing slash. */
+function httpUrl(text: string, name: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL, not "${text}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`${name} must be an http(s) URL, not "${text}"`);
+  }
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
 }

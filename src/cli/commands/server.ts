@@ -11,6 +11,7 @@ import { ConfigError, type ConfigFlags, readServerConfig } from '../../server/co
 import { cronTickerPlugin } from '../../server/cron/plugin.js';
 import { configuredStatusService } from '../../server/scm/status/configured.js';
 import { createSecretBox } from '../../server/secrets/box.js';
+import { COOKIE_KEY_FILE } from '../../server/auth/cookie.js';
 import { KEY_FILE, loadSecretKey } from '../../server/secrets/keyfile.js';
 import { openStore, StoreConfigError } from '../../server/store/db.js';
 import { UsageError } from '../errors.js';
@@ -71,6 +72,14 @@ async function runServer(flags: ConfigFlags & { runner?: boolean }): Promise<voi
     say(
       `generated a secret key in ${config.dataDir}/${KEY_FILE} (keep it: secrets cannot be read without it)`,
     );
+  // Session cookies are signed with HANGAR_COOKIE_SECRET, else a key kept beside the secret key.
+  try {
+    const cookieKey = await loadSecretKey(config.dataDir, config.login.cookieSecret, COOKIE_KEY_FILE);
+    config = { ...config, login: { ...config.login, cookieSecret: cookieKey.key } };
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(err.message);
+    throw err;
+  }
 
   let store: Awaited<ReturnType<typeof openStore>>;
   try {

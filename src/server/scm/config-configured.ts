@@ -9,13 +9,16 @@ import { HttpCommitSource, routedCommitSource } from './commits-http.js';
 import type { ChangeSource, CommitSource, ConfigSource } from './content.js';
 import { type HttpConfigOptions, HttpConfigSource, routedConfigSource } from './config-http.js';
 
-type Extra = { fetch?: typeof fetch; timeoutMs?: number };
+/** `openToken` turns a stored SCM token into the token (they are sealed at rest: auth/oauth-token.ts). */
+type Extra = { fetch?: typeof fetch; timeoutMs?: number; openToken?: (stored: string) => string };
 
-function apiOptions(config: Pick<ServerConfig, 'status'>, db: Db, options: Extra): HttpConfigOptions {
+function apiOptions(config: Pick<ServerConfig, 'status'>, db: Db, extra: Extra): HttpConfigOptions {
+  const { openToken = (t: string) => t, ...options } = extra;
   return {
     endpoints: { ...config.status.endpoints },
     tokens: { ...config.status.tokens },
-    ownerToken: async (repo) => (repo.user_id ? ((await findUser(db, repo.user_id))?.oauth_token ?? '') : ''),
+    ownerToken: async (repo) =>
+      repo.user_id ? openToken((await findUser(db, repo.user_id))?.oauth_token ?? '') : '',
     ...options,
   };
 }

@@ -9,13 +9,17 @@ import { ConfigError } from '../config.js';
 /** File name of the generated key inside the data directory. */
 export const KEY_FILE = 'secret.key';
 
-/** The secret key: `configured` when set, else the data dir's key file, created when missing. */
+/**
+ * The secret key: `configured` when set, else the data dir's key file (`file`, default
+ * secret.key; the session cookie key uses cookie.key), created when missing.
+ */
 export async function loadSecretKey(
   dataDir: string,
   configured: Buffer | undefined,
+  file: string = KEY_FILE,
 ): Promise<{ key: Buffer; created: boolean }> {
   if (configured) return { key: configured, created: false };
-  const path = join(dataDir, KEY_FILE);
+  const path = join(dataDir, file);
   const existing = await readKeyFile(path);
   if (existing) return { key: existing, created: false };
   await mkdir(dataDir, { recursive: true, mode: 0o700 });

@@ -5,6 +5,7 @@
 // commit statuses go nowhere until an SCM API is configured. One set per app: the hook and build
 // routes share it.
 import type { RouteContext } from '../../app.js';
+import { openOAuthToken, withOpenOAuth } from '../../auth/oauth-token.js';
 import { serverLink } from '../../config.js';
 import {
   configuredChangeSource,
@@ -31,11 +32,17 @@ const cache = new WeakMap<object, ScmServices>();
 export function scmServicesOf(ctx: RouteContext): ScmServices {
   let services = cache.get(ctx);
   if (!services) {
+    // Users' SCM tokens are sealed at rest; the SCM clients get them opened.
+    const openToken = (stored: string) => openOAuthToken(ctx.box, stored);
+    const status = ctx.scm?.status ?? new HttpStatusService({ link: serverLink(ctx.config), endpoints: {} });
     services = {
-      config: ctx.scm?.config ?? configuredConfigSource(ctx.config, ctx.store.db),
-      commits: ctx.scm?.commits ?? configuredCommitSource(ctx.config, ctx.store.db),
-      changes: ctx.scm?.changes ?? configuredChangeSource(ctx.config, ctx.store.db),
-      status: ctx.scm?.status ?? new HttpStatusService({ link: serverLink(ctx.config), endpoints: {} }),
+      config: ctx.scm?.config ?? configuredConfigSource(ctx.config, ctx.store.db, { openToken }),
+      commits: ctx.scm?.commits ?? configuredCommitSource(ctx.config, ctx.store.db, { openToken }),
+      changes: ctx.scm?.changes ?? configuredChangeSource(ctx.config, ctx.store.db, { openToken }),
+      status: {
+        send: ({ owner, ...rest }) =>
+          status.send({ ...rest, ...(owner && { owner: withOpenOAuth(ctx.box, owner) }) }),
+      },
     };
     cache.set(ctx, services);
   }

@@ -5,6 +5,7 @@
 // The build also carries the files its commits changed, when known (`changed_files`, Hangar's).
 // The netrc carries the repo owner's SCM token, and only for private repositories on an SCM.
 import type { Details, Netrc, Secret as WireSecret } from '../../../protocol/types.js';
+import { withOpenOAuth } from '../../auth/oauth-token.js';
 import type { SecretBox } from '../../secrets/box.js';
 import type { ConfigSource } from '../../scm/content.js';
 import type { Build, Repo, Stage, User } from '../../store/models.js';
@@ -63,7 +64,8 @@ export async function stageDetails(deps: DetailsDeps, c: StageContext): Promise<
     config: { Data: Buffer.from(yaml, 'utf8').toString('base64'), Hash: null },
     secrets: await secretsFor(deps, c.repo, c.build),
     system: { proto, host, link: `${proto}://${host}`, version },
-    netrc: netrcFor(c.repo, c.owner),
+    // The owner's SCM token is sealed at rest (auth/oauth-token.ts).
+    netrc: netrcFor(c.repo, c.owner && withOpenOAuth(deps.box, c.owner)),
   };
 }
 
