@@ -1,8 +1,9 @@
 // The driver behind `hangar exec`: the stages of one build, planned exactly as the server and the
 // runner plan them, run one after another on local engines, with no server. Stage order and the
 // skip rules for downstream stages are Drone's (drone-reference.md §1.2).
-import type { CloneSource, Engine } from '../engine/engine.js';
+import type { CloneSource, Engine, RegistryCredential } from '../engine/engine.js';
 import { outlineBuild, planStage, type StageOutline, stageContext } from '../spec/build-plan.js';
+import type { CompileOptions } from '../spec/compile/compile.js';
 import { dropNodes } from '../spec/compile/graph.js';
 import type { BuildContext } from '../spec/context.js';
 import type { Diagnostic } from '../spec/diagnostic.js';
@@ -23,6 +24,10 @@ export interface LocalRunOptions {
   secrets: Record<string, string>;
   /** Variables given to every step and to `${VAR}` substitution (lowest precedence). */
   environ: Record<string, string>;
+  /** Runner compiler options: networks, volumes, resource limits, netrc, clone image, … */
+  compile?: Omit<CompileOptions, 'id' | 'environ'>;
+  /** Registry credentials after the stage's image_pull_secrets (DRONE_DOCKER_CONFIG). */
+  registries?: RegistryCredential[];
   /** What the clone step puts in the workspace. */
   clone: CloneSource;
   /** Returns the engine for a pipeline type, or undefined when it cannot run here. */
@@ -102,7 +107,7 @@ export async function runLocal(o: LocalRunOptions): Promise<LocalRunResult> {
     const ctx = stageContext(o.ctx, stage);
     const planned = planStage(o.text, ctx, stage.name, {
       ...common,
-      compile: { id: `${o.runId}-${stage.number}`, environ: o.environ },
+      compile: { ...o.compile, id: `${o.runId}-${stage.number}`, environ: o.environ },
     });
     for (const d of planned.diagnostics) if (!diagnostics.includes(d)) diagnostics.push(d);
     if ('error' in planned) {
@@ -116,6 +121,7 @@ export async function runLocal(o: LocalRunOptions): Promise<LocalRunResult> {
       signal: o.signal,
       secrets: o.secrets,
       clone: o.clone,
+      registries: o.registries,
       mask: Object.values(o.secrets),
     });
     results.set(stage.name, { name: stage.name, status: result.status, result, error: result.error || undefined });

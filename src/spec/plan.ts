@@ -56,6 +56,19 @@ export interface PlanStep {
   shmSize: number;
   memLimit: number;
   memswapLimit: number;
+  /** CFS quota in microseconds per period (runner DRONE_CPU_QUOTA); absent or 0 = none. */
+  cpuQuota?: number;
+  /** CFS period in microseconds (runner DRONE_CPU_PERIOD); absent or 0 = Docker's default. */
+  cpuPeriod?: number;
+  /** Relative CPU weight (runner DRONE_CPU_SHARES); absent or 0 = Docker's default. */
+  cpuShares?: number;
+  /** CPUs the step may run on, each `N` or `N-M` (runner DRONE_CPU_SET). */
+  cpuSet?: string[];
+  /**
+   * Existing networks the container joins besides the stage network, with alias = network name
+   * (runner DRONE_RUNNER_NETWORKS); not joined when `networkMode` is set.
+   */
+  networks?: string[];
   /** Shell for exec/ssh steps (`/bin/sh` by default). */
   shell: string;
   /** Per-step timeout in seconds; 0 = only the stage timeout applies. */
@@ -71,7 +84,7 @@ export interface PlanStep {
 
 export type PlanVolume =
   | { name: string; kind: 'temp'; medium: string; sizeLimit: number }
-  | { name: string; kind: 'host'; path: string };
+  | { name: string; kind: 'host'; path: string; readOnly?: boolean };
 
 /** One compiled stage. */
 export interface Plan {
@@ -88,6 +101,8 @@ export interface Plan {
    */
   environment: Record<string, string>;
   volumes: PlanVolume[];
+  /** Driver options of the stage network (runner DRONE_RUNNER_NETWORK_OPTS). */
+  networkOptions?: Record<string, string>;
   /** Every step in execution order: clone, services, steps. Steps left out by `when` are absent. */
   steps: PlanStep[];
   /** Stage timeout in seconds. */

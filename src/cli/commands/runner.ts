@@ -16,6 +16,7 @@ import {
   type RunnerFlags,
   type RunnerLogger,
   type RunnerSettings,
+  readEnvFile,
   readRegistries,
   readRunnerSettings,
   SettingsError,
@@ -76,6 +77,7 @@ export async function embeddedRunnerSettings(
     const host = { hostname: hostname(), platform: process.platform, arch: process.arch };
     const settings: RunnerSettings = { ...readRunnerSettings(env, {}, host, false), engine: 'docker' };
     await readRegistries(settings.dockerConfig);
+    await readEnvFile(settings.docker.envFile);
     return settings;
   } catch (e) {
     if (e instanceof SettingsError) throw new UsageError(`embedded runner: ${e.message}`);

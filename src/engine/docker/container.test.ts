@@ -124,3 +124,35 @@ test('docker names keep only safe characters', () => {
   assert.equal(dockerName('--x'), 'x');
   assert.equal(dockerName('☃'), 'x');
 });
+
+test('runner settings: read-only binds and CPU limits reach the HostConfig', () => {
+  const p = plan({
+    volumes: [
+      { name: '_runner_volume_1', kind: 'host', path: '/etc/ssl/certs', readOnly: true },
+      { name: '_runner_volume_2', kind: 'host', path: 'go-cache' },
+    ],
+  });
+  const spec = containerSpec(
+    p,
+    step({
+      volumes: [
+        { name: '_runner_volume_1', path: '/etc/ssl/certs' },
+        { name: '_runner_volume_2', path: '/go/pkg' },
+      ],
+      cpuQuota: 50_000,
+      cpuPeriod: 100_000,
+      cpuShares: 512,
+      cpuSet: ['0', '2-3'],
+    }),
+    {},
+    res,
+  );
+  const hc = spec.HostConfig!;
+  assert.deepEqual(hc.Binds, ['/etc/ssl/certs:/etc/ssl/certs:ro', 'go-cache:/go/pkg']);
+  assert.deepEqual([hc.CpuQuota, hc.CpuPeriod, hc.CpuShares, hc.CpusetCpus], [50_000, 100_000, 512, '0,2-3']);
+  const none = containerSpec(p, step(), {}, res).HostConfig!;
+  assert.deepEqual(
+    [none.CpuQuota, none.CpuPeriod, none.CpuShares, none.CpusetCpus],
+    [undefined, undefined, undefined, undefined],
+  );
+});

@@ -1,8 +1,9 @@
 // Translates one PlanStep into Docker's container-create body (drone-reference.md §4.9): the stage
 // network with alias = step name (unless network_mode), the workspace volume at the workspace base,
-// the step's pipeline volumes (temp → stage volume, temp+memory → tmpfs, host → bind), devices and
-// resource limits. Pure: names of the stage's resources are passed in.
-import type { ContainerCreateOptions, MountConfig } from 'dockerode';
+// the step's pipeline volumes (temp → stage volume, temp+memory → tmpfs, host → bind, read-only when
+// the runner says so), devices and resource limits (memory, shm, CPU). Pure: names of the stage's
+// resources are passed in.
+import type { ContainerCreateOptions, HostConfig, MountConfig } from 'dockerode';
 import type { Plan, PlanStep } from '../../spec/plan.js';
 import { EngineError } from '../engine.js';
 import { LABEL_STEP } from './labels.js';
@@ -34,7 +35,7 @@ export function containerSpec(
       );
     if (vol.kind === 'host') {
       // A bind (not a mount) so that a missing host folder is created, as Docker and Drone do.
-      binds.push(`${vol.path}:${v.path}`);
+      binds.push(`${vol.path}:${v.path}${vol.readOnly ? ':ro' : ''}`);
     } else if (vol.medium === 'memory') {
       // Mode 1777 like /tmp; size 0 leaves Docker's default (half the host's memory).
       mounts.push({
@@ -82,6 +83,7 @@ export function containerSpec(
       ...(step.shmSize > 0 ? { ShmSize: step.shmSize } : {}),
       ...(step.memLimit > 0 ? { Memory: step.memLimit } : {}),
       ...(step.memswapLimit !== 0 ? { MemorySwap: step.memswapLimit } : {}),
+      ...cpuLimits(step),
     },
   };
   if (step.entrypoint.length > 0) spec.Entrypoint = step.entrypoint;
@@ -90,6 +92,16 @@ export function containerSpec(
   if (step.user) spec.User = step.user;
   if (ownNetwork) spec.NetworkingConfig = { EndpointsConfig: { [res.network]: { Aliases: [step.name] } } };
   return spec;
+}
+
+/** The CPU limits of a step in Docker's HostConfig terms (absent ones leave Docker's defaults). */
+function cpuLimits(step: PlanStep): Pick<HostConfig, 'CpuQuota' | 'CpuPeriod' | 'CpuShares' | 'CpusetCpus'> {
+  const out: Pick<HostConfig, 'CpuQuota' | 'CpuPeriod' | 'CpuShares' | 'CpusetCpus'> = {};
+  if ((step.cpuQuota ?? 0) > 0) out.CpuQuota = step.cpuQuota;
+  if ((step.cpuPeriod ?? 0) > 0) out.CpuPeriod = step.cpuPeriod;
+  if ((step.cpuShares ?? 0) > 0) out.CpuShares = step.cpuShares;
+  if ((step.cpuSet ?? []).length > 0) out.CpusetCpus = (step.cpuSet ?? []).join(',');
+  return out;
 }
 
 /** A Docker-safe name part: letters, digits, `_`, `.`, `-`; never empty. */

@@ -1,8 +1,9 @@
-// The Docker engine (drone-reference.md §4.9): per stage one bridge network and one workspace volume
-// (plus the pipeline's temp volumes); each step is a container on that network with alias = step
-// name, attached before start so no output is lost, waited for with `next-exit` (registered before
-// start, see wait.ts). Every resource carries labels naming its stage, this engine instance and the
-// owning process, so destroy finds them without any memory and pruneOrphans can remove what a killed
+// The Docker engine (drone-reference.md §4.9): per stage one bridge network (with the runner's
+// driver options) and one workspace volume (plus the pipeline's temp volumes); each step is a
+// container on that network with alias = step name (and on the runner's extra networks), attached
+// before start so no output is lost, waited for with `next-exit` (registered before start, see
+// wait.ts). Every resource carries labels naming its stage, this engine instance and the owning
+// process, so destroy finds them without any memory and pruneOrphans can remove what a killed
 // process left behind.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -121,6 +122,7 @@ export class DockerEngine implements Engine {
         Driver: 'bridge',
         Labels: labels,
         CheckDuplicate: true,
+        ...(plan.networkOptions ? { Options: plan.networkOptions } : {}),
       });
       check();
       await this.docker.createVolume({ Name: state.workspaceVolume, Driver: 'local', Labels: labels });
@@ -251,6 +253,7 @@ export class DockerEngine implements Engine {
       await container.remove({ force: true, v: true }).catch(() => undefined);
       return { exitCode: KILLED, oomKilled: false };
     }
+    await this.joinNetworks(step, container.id);
 
     // Attach and wait are both registered before start: output from the first byte, and an exit that
     // cannot be missed however short the step.
@@ -304,6 +307,26 @@ export class DockerEngine implements Engine {
       opts.signal.removeEventListener('abort', stop);
       if (killTimer) clearTimeout(killTimer);
       (stream as unknown as { destroy?: () => void }).destroy?.();
+    }
+  }
+
+  /**
+   * Connects a created container to the runner's extra networks, alias = network name (Drone's
+   * engine). Drone goes on without a network it cannot join; here the step fails and says why.
+   */
+  private async joinNetworks(step: PlanStep, containerId: string): Promise<void> {
+    if (step.networkMode !== '') return;
+    for (const name of step.networks ?? []) {
+      try {
+        await this.docker
+          .getNetwork(name)
+          .connect({ Container: containerId, EndpointConfig: { Aliases: [name] } });
+      } catch (e) {
+        throw new EngineError(
+          `cannot connect step "${step.name}" to network "${name}": ${dockerMessage(e)}`,
+          'network_failed',
+        );
+      }
     }
   }
 

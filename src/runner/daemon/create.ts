@@ -1,11 +1,13 @@
-// Builds a Runner from its settings: the RPC client, the poll filter, the compiler options and the
-// runner's registry credentials. The caller brings the engine (the CLI picks Docker or exec).
+// Builds a Runner from its settings: the RPC client, the poll filter, the compiler options (with the
+// docker runner settings and the env file's variables) and the runner's registry credentials. The
+// caller brings the engine (the CLI picks Docker or exec).
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Engine } from '../../engine/engine.js';
 import { Client, type ClientOptions } from '../../protocol/client.js';
 import type { Filter } from '../../protocol/types.js';
 import { parseDockerConfig, type RegistryCredential } from '../../spec/compile/registry-auth.js';
+import { dockerCompileOptions, runnerGlobals } from './config.js';
 import type { RunnerLogger } from './log.js';
 import { Runner, type RunnerOptions } from './runner.js';
 import type { RunnerSettings } from './settings.js';
@@ -67,6 +69,7 @@ export async function createRunner(settings: RunnerSettings, o: CreateRunnerOpti
       if (v) proxy[key] = v;
     }
   }
+  const globals = await runnerGlobals(settings.environ, settings.docker);
   const client = new Client({
     address: `${settings.proto}://${settings.host}`,
     secret: settings.secret,
@@ -89,8 +92,8 @@ export async function createRunner(settings: RunnerSettings, o: CreateRunnerOpti
     engine: o.engine,
     engineReady: o.engineReady,
     limits: settings.limits,
-    compile: { environ: settings.environ, proxy, labels: settings.labels },
-    globals: settings.environ,
+    compile: { ...dockerCompileOptions(settings.docker), environ: globals, proxy, labels: settings.labels },
+    globals,
     maxProcs: settings.maxProcs,
     registries: await readRegistries(settings.dockerConfig),
     log: o.log,

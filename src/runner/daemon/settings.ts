@@ -2,6 +2,8 @@
 // each with the DRONE_* alias a drone-runner-docker/-exec deployment already has (drone-reference.md
 // §1.3), overridden by command-line flags. Reading is a pure function of the given variables.
 
+import { type DockerRunnerSettings, readDockerRunnerSettings } from './config.js';
+
 /** Which engine runs the stages; it is also the pipeline `type` the runner asks for. */
 export type EngineName = 'docker' | 'exec';
 
@@ -31,6 +33,8 @@ export interface RunnerSettings {
   dockerConfig: string;
   /** After SIGTERM, how long running stages may go on before they are cancelled (milliseconds). */
   graceMs: number;
+  /** Networks, mounts, resource limits, env file, netrc and clone settings of every stage (config.ts). */
+  docker: DockerRunnerSettings;
 }
 
 /** Command-line flags of `hangar runner`; each overrides its variable. */
@@ -178,6 +182,7 @@ export function readRunnerSettings(
     maxProcs: integer(from(S.maxProcs), 0, 0),
     dockerConfig: text(S.dockerConfig, ''),
     graceMs: duration(from(S.grace), 10 * 60_000),
+    docker: readDockerRunnerSettings(env),
   };
 }
 

@@ -21,6 +21,12 @@ import { configureGraph, dropNodes } from './graph.js';
 import { expandImage, pullPolicyOf } from './image.js';
 import { stageLabels } from './labels.js';
 import { DEFAULT_PRIVILEGED_IMAGES, isAutoPrivileged } from './privileged.js';
+import {
+  applyRunnerSettings,
+  type RunnerDevice,
+  type RunnerResources,
+  type RunnerVolume,
+} from './runner-settings.js';
 import { dockerScriptSetup } from './script.js';
 import { settingsEnviron } from './settings.js';
 import { createWorkspace, type WorkspacePaths, workingDirOf } from './workspace.js';
@@ -48,8 +54,19 @@ export interface CompileOptions {
   now?: number;
   /** DRONE_FLAG_ALLOW_DOCKER_PLUGIN_VOLUMES. */
   allowPluginVolumes?: boolean;
-  /** Runner resource defaults (bytes) for steps whose YAML sets none. */
-  resources?: { memLimit?: number; memswapLimit?: number; shmSize?: number };
+  /**
+   * Runner resource limits of every step: memory and shm sizes (bytes) for steps whose YAML sets
+   * none, CPU limits for all (docker pipelines).
+   */
+  resources?: RunnerResources;
+  /** Existing Docker networks every step joins, alias = network name (DRONE_RUNNER_NETWORKS). */
+  networks?: string[];
+  /** Driver options of the stage network (DRONE_RUNNER_NETWORK_OPTS). */
+  networkOptions?: Record<string, string>;
+  /** Bind mounts into every step (DRONE_RUNNER_VOLUMES). */
+  volumes?: RunnerVolume[];
+  /** Host devices given to every step (DRONE_RUNNER_DEVICES). */
+  devices?: RunnerDevice[];
 }
 
 type Env = Record<string, string>;
@@ -258,7 +275,7 @@ export function compileStage(pipeline: Pipeline, ctx: BuildContext, opts: Compil
   });
 
   const repoTimeout = ctx.repo.timeout > 0 ? ctx.repo.timeout : (opts.defaultTimeout ?? 60);
-  return {
+  const plan: Plan = {
     id: opts.id,
     type: pipeline.type || 'docker',
     name: pipeline.name,
@@ -271,4 +288,6 @@ export function compileStage(pipeline: Pipeline, ctx: BuildContext, opts: Compil
     secretNames: unique(steps.flatMap((s) => s.secrets.map((r) => r.name))),
     labels: stageLabels(ctx, opts.id, opts.labels),
   };
+  if (!isExec) applyRunnerSettings(plan, opts);
+  return plan;
 }

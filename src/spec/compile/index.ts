@@ -37,6 +37,15 @@ export {
   powershellScript,
   traceArg,
 } from './script.js';
+export {
+  applyRunnerSettings,
+  type RunnerDevice,
+  type RunnerResources,
+  type RunnerStageSettings,
+  type RunnerVolume,
+  runnerDeviceName,
+  runnerVolumeName,
+} from './runner-settings.js';
 export { encodeSetting, pluginEnvName, settingsEnviron } from './settings.js';
 export {
   cleanPath,
