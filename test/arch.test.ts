@@ -1,6 +1,6 @@
 // The folder rules of ARCHITECTURE.md, checked on every import: dependencies point one way
-// (cli → server | runner → engine → spec; protocol at the side), the server never imports an engine,
-// and the web UI talks to the server only over HTTP.
+// (cli → server | runner → engine → spec; protocol at the side; convert under server and cli), the
+// server never imports an engine, and the web UI talks to the server only over HTTP.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -12,8 +12,9 @@ const ALLOWED: Record<string, string[]> = {
   protocol: ['protocol'],
   engine: ['engine', 'spec'],
   runner: ['runner', 'engine', 'spec', 'protocol'],
-  server: ['server', 'spec', 'protocol'],
-  cli: ['cli', 'server', 'runner', 'engine', 'spec', 'protocol'],
+  convert: ['convert', 'spec'],
+  server: ['server', 'convert', 'spec', 'protocol'],
+  cli: ['cli', 'server', 'runner', 'engine', 'convert', 'spec', 'protocol'],
 };
 
 function files(dir: string, acc: string[] = []): string[] {

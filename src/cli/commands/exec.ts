@@ -3,21 +3,13 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { execa } from 'execa';
 import { DockerEngine } from '../../engine/docker/index.js';
-import type { CloneSource, Engine, RegistryCredential } from '../../engine/engine.js';
+import type { CloneSource, Engine } from '../../engine/engine.js';
 import { ExecEngine } from '../../engine/exec/index.js';
-import {
-  type DockerRunnerSettings,
-  dockerCompileOptions,
-  dockerConfigPath,
-  readDockerRunnerSettings,
-  readEnvFile,
-  readRegistries,
-  SettingsError,
-} from '../../runner/daemon/index.js';
 import { runLocal } from '../../runner/local.js';
 import { formatDiagnostic } from '../../spec/diagnostic.js';
 import { addBuildFlags, type BuildFlags, contextFromFlags } from '../build-flags.js';
 import { UsageError } from '../errors.js';
+import { yamlConfig } from '../jsonnet-config.js';
 import { readConfig } from '../read-config.js';
 import { ExecOutput, type StepSummary } from '../render/exec-output.js';
 
@@ -73,32 +65,12 @@ async function gitState(cwd: string): Promise<{ branch?: string; commit?: string
   return { branch: branch && branch !== 'HEAD' ? branch : undefined, commit: commit || undefined };
 }
 
-/**
- * The docker runner settings `hangar exec` honours as `hangar runner` does (networks, volumes,
- * resource limits, env file, netrc, clone and privileged images, registry credentials).
- */
-async function readRunnerEnvironment(): Promise<{
-  docker: DockerRunnerSettings;
-  envFile: Record<string, string>;
-  registries: RegistryCredential[];
-}> {
-  try {
-    const docker = readDockerRunnerSettings(process.env);
-    const envFile = await readEnvFile(docker.envFile);
-    const registries = await readRegistries(dockerConfigPath(process.env));
-    return { docker, envFile, registries };
-  } catch (e) {
-    if (e instanceof SettingsError) throw new UsageError(e.message);
-    throw e;
-  }
-}
-
 /** `hangar exec`: runs a pipeline on this machine, like `drone exec`. */
 export function registerExec(program: Command): void {
   const cmd = program
     .command('exec')
     .description('run a pipeline locally on the Docker engine (or as host processes for type: exec)')
-    .argument('[file]', 'configuration file', '.drone.yml')
+    .argument('[file]', 'configuration file (.jsonnet files are evaluated first)', '.drone.yml')
     .option('--pipeline <name>', 'run only this pipeline')
     .option('--include <step>', 'run only these steps (repeatable)', collect)
     .option('--exclude <step>', 'skip these steps (repeatable)', collect)
@@ -106,14 +78,14 @@ export function registerExec(program: Command): void {
     .option('--secret-file <file>', 'secrets as KEY=VALUE lines')
     .option('--env <key=value>', 'a variable for every step and for VAR substitution (repeatable)', collect)
     .option('--clone', 'clone the committed state with git instead of copying the working directory', false);
-  addBuildFlags(cmd, false).action(async (file: string, flags: ExecFlags) => {
+  addBuildFlags(cmd, false).action(async (path: string, flags: ExecFlags) => {
     const cwd = process.cwd();
-    const text = await readConfig(file);
+    const source = await readConfig(path);
     const git = await gitState(cwd);
     const ctx = contextFromFlags({ ...flags, branch: flags.branch ?? git.branch, commit: flags.commit ?? git.commit }, cwd);
+    const { text, label: file } = await yamlConfig(path, source, ctx);
     const secrets = { ...(flags.secretFile ? await readSecretFile(flags.secretFile) : {}), ...keyValues(flags.secret, '--secret') };
-    const runner = await readRunnerEnvironment();
-    const environ = { ...runner.envFile, ...keyValues(flags.env, '--env') };
+    const environ = keyValues(flags.env, '--env');
     if (flags.clone && !git.commit) throw new UsageError('--clone needs a git repository with at least one commit');
     const clone: CloneSource = flags.clone
       ? { remote: cwd, ref: ctx.build.ref, commit: ctx.build.after, branch: ctx.build.target }
@@ -156,8 +128,6 @@ export function registerExec(program: Command): void {
       exclude: flags.exclude,
       secrets,
       environ,
-      compile: dockerCompileOptions(runner.docker),
-      registries: runner.registries,
       clone,
       engineFor,
       runId: `exec-${randomBytes(4).toString('hex')}`,

@@ -3,6 +3,7 @@ import { planBuild } from '../../spec/build-plan.js';
 import { formatDiagnostic } from '../../spec/diagnostic.js';
 import type { Plan, PlanStep } from '../../spec/plan.js';
 import { addBuildFlags, type BuildFlags, contextFromFlags } from '../build-flags.js';
+import { yamlConfig } from '../jsonnet-config.js';
 import { readConfig } from '../read-config.js';
 
 /** One step as `hangar plan --json` prints it (documented in the README). */
@@ -51,11 +52,11 @@ export function registerPlan(program: Command): void {
   const cmd = program
     .command('plan')
     .description('show the stages and steps that would run for a build of this configuration')
-    .argument('[file]', 'configuration file', '.drone.yml')
+    .argument('[file]', 'configuration file (.jsonnet files are evaluated first)', '.drone.yml')
     .option('--json', 'print one JSON object (format in the README)', false);
-  addBuildFlags(cmd, true).action(async (file: string, flags: BuildFlags & { json: boolean }) => {
-    const text = await readConfig(file);
+  addBuildFlags(cmd, true).action(async (path: string, flags: BuildFlags & { json: boolean }) => {
     const ctx = contextFromFlags(flags, process.cwd());
+    const { text, label: file } = await yamlConfig(path, await readConfig(path), ctx);
     const { outline, plans } = planBuild(text, ctx, { file, trusted: flags.trusted ?? false, compile: {} });
     // Build-level diagnostics, then each stage's own (trust rules) without repeating a line.
     const diagnostics = [...outline.diagnostics];
