@@ -3,8 +3,17 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { execa } from 'execa';
 import { DockerEngine } from '../../engine/docker/index.js';
-import type { CloneSource, Engine } from '../../engine/engine.js';
+import type { CloneSource, Engine, RegistryCredential } from '../../engine/engine.js';
 import { ExecEngine } from '../../engine/exec/index.js';
+import {
+  type DockerRunnerSettings,
+  dockerCompileOptions,
+  dockerConfigPath,
+  readDockerRunnerSettings,
+  readEnvFile,
+  readRegistries,
+  SettingsError,
+} from '../../runner/daemon/index.js';
 import { runLocal } from '../../runner/local.js';
 import { formatDiagnostic } from '../../spec/diagnostic.js';
 import { addBuildFlags, type BuildFlags, contextFromFlags } from '../build-flags.js';
@@ -65,6 +74,26 @@ async function gitState(cwd: string): Promise<{ branch?: string; commit?: string
   return { branch: branch && branch !== 'HEAD' ? branch : undefined, commit: commit || undefined };
 }
 
+/**
+ * The docker runner settings `hangar exec` honours as `hangar runner` does (networks, volumes,
+ * resource limits, env file, netrc, clone and privileged images, registry credentials).
+ */
+async function readRunnerEnvironment(): Promise<{
+  docker: DockerRunnerSettings;
+  envFile: Record<string, string>;
+  registries: RegistryCredential[];
+}> {
+  try {
+    const docker = readDockerRunnerSettings(process.env);
+    const envFile = await readEnvFile(docker.envFile);
+    const registries = await readRegistries(dockerConfigPath(process.env));
+    return { docker, envFile, registries };
+  } catch (e) {
+    if (e instanceof SettingsError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
 /** `hangar exec`: runs a pipeline on this machine, like `drone exec`. */
 export function registerExec(program: Command): void {
   const cmd = program
@@ -85,7 +114,8 @@ export function registerExec(program: Command): void {
     const ctx = contextFromFlags({ ...flags, branch: flags.branch ?? git.branch, commit: flags.commit ?? git.commit }, cwd);
     const { text, label: file } = await yamlConfig(path, source, ctx);
     const secrets = { ...(flags.secretFile ? await readSecretFile(flags.secretFile) : {}), ...keyValues(flags.secret, '--secret') };
-    const environ = keyValues(flags.env, '--env');
+    const runner = await readRunnerEnvironment();
+    const environ = { ...runner.envFile, ...keyValues(flags.env, '--env') };
     if (flags.clone && !git.commit) throw new UsageError('--clone needs a git repository with at least one commit');
     const clone: CloneSource = flags.clone
       ? { remote: cwd, ref: ctx.build.ref, commit: ctx.build.after, branch: ctx.build.target }
@@ -128,6 +158,8 @@ export function registerExec(program: Command): void {
       exclude: flags.exclude,
       secrets,
       environ,
+      compile: dockerCompileOptions(runner.docker),
+      registries: runner.registries,
       clone,
       engineFor,
       runId: `exec-${randomBytes(4).toString('hex')}`,
