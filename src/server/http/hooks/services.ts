@@ -13,6 +13,7 @@ import {
   configuredConfigSource,
 } from '../../scm/config-configured.js';
 import { localRepoHooks } from '../../scm/local-hook.js';
+import { routedRepoHooks, scmRepoHooks } from '../../scm/repo-hooks.js';
 import { schedulerOf } from '../../scheduler/index.js';
 import { HttpStatusService } from '../../scm/status/http.js';
 import type { ScmServices, TriggerDeps } from '../../trigger/trigger.js';
@@ -63,10 +64,20 @@ export function triggerDepsOf(ctx: RouteContext): TriggerDeps {
 }
 
 /**
- * Gives the repo routes the local post-receive hook installer when the deployment wired no other
- * repo hooks: enabling a local bare repository then makes pushes into it build.
+ * Gives the repo routes their repo hooks when the deployment wired none: enabling a local bare
+ * repository installs its post-receive hook, enabling a GitHub/Gitea/GitLab repository registers
+ * its webhook through the SCM's API (HANGAR_*_API, the owner's or the configured token).
  */
 export function provideRepoHooks(ctx: RouteContext): void {
   if (ctx.repoHooks) return;
-  ctx.repoHooks = localRepoHooks({ hookUrl: () => `${serverLink(ctx.config)}/hook` });
+  const hookUrl = () => `${serverLink(ctx.config)}/hook`;
+  ctx.repoHooks = routedRepoHooks(
+    localRepoHooks({ hookUrl }),
+    scmRepoHooks({
+      hookUrl,
+      endpoints: { ...ctx.config.status.endpoints },
+      tokens: { ...ctx.config.status.tokens },
+      log: ctx.logger,
+    }),
+  );
 }
