@@ -52,6 +52,8 @@ export interface TestServer {
   db: Db;
   box: SecretBox;
   dialect: DialectName;
+  /** The server's data directory (HANGAR_DATA). */
+  dataDir: string;
   /** Every log line written so far. */
   logs(): string;
   admin: TestUser;
@@ -124,6 +126,7 @@ export async function startTestServer(
     db,
     box,
     dialect,
+    dataDir: dir,
     logs: () => logText,
     admin,
     user: makeUser,

@@ -149,9 +149,9 @@ describe('local repositories', () => {
     const notRepo = await hangar('repo', 'add', root);
     assert.equal(notRepo.exitCode, 2);
     assert.match(notRepo.stderr, /is not a git repository/);
-    const remote = await hangar('repo', 'add', 'https://github.com/acme/app.git');
+    const remote = await hangar('repo', 'add', 'git@github.com:acme/app.git');
     assert.equal(remote.exitCode, 2);
-    assert.match(remote.stderr, /remote URL/);
+    assert.match(remote.stderr, /only http\(s\) URLs/);
     const noBranch = await hangar('build', 'create', 'alice/plain', '--branch', 'nope');
     assert.equal(noBranch.exitCode, 1);
     assert.match(noBranch.stderr, /branch nope not found/);

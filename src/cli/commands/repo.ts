@@ -2,6 +2,8 @@
 // drone-cli's `drone repo` (drone-reference.md Appendix B). `repo add PATH [--name OWNER/NAME]`
 // registers a git repository on this machine (scm `local`, clone URL = its path); enabling it makes
 // the server install a post-receive hook in a bare repository, so every `git push` into it builds.
+// `repo add URL` registers a remote one by its http(s) URL (scm `git`): the server keeps a mirror
+// of it, fetched when it is added and before each build; credentials come from stdin only.
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,15 +23,32 @@ import {
 } from '../api-output.js';
 import { UsageError } from '../errors.js';
 
-/** The directory a PATH-OR-URL argument names; UsageError for a remote URL. */
-export function localRepoDir(arg: string, cwd = process.cwd()): string {
-  if (arg.startsWith('file://')) return fileURLToPath(arg);
+/** What a PATH-OR-URL argument names: a directory here, or a remote http(s) URL. */
+export type RepoLocation = { kind: 'local'; dir: string } | { kind: 'remote'; url: string };
+
+/** Where a PATH-OR-URL argument points; UsageError for URLs Hangar cannot mirror. */
+export function repoLocation(arg: string, cwd = process.cwd()): RepoLocation {
+  if (arg.startsWith('file://')) return { kind: 'local', dir: fileURLToPath(arg) };
+  if (/^https?:\/\//i.test(arg)) {
+    let url: URL;
+    try {
+      url = new URL(arg);
+    } catch {
+      throw new UsageError(`${arg} is not a valid URL`);
+    }
+    if (url.username || url.password) {
+      throw new UsageError(
+        'the URL must not hold credentials: give --username and pipe the password or token into --password-stdin',
+      );
+    }
+    return { kind: 'remote', url: url.href };
+  }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(arg) || /^[^/]+@[^/]+:/.test(arg)) {
     throw new UsageError(
-      `${arg} is a remote URL: only repositories on the server's machine can be added (a path or file:// URL)`,
+      `${arg}: only http(s) URLs of remote repositories can be added (or a path or file:// URL on the server's machine)`,
     );
   }
-  return resolve(cwd, arg);
+  return { kind: 'local', dir: resolve(cwd, arg) };
 }
 
 /** A repository name from a directory: `app.git` → `app`, with characters the API refuses replaced. */
@@ -260,11 +279,19 @@ export function registerRepo(program: Command): void {
 
   repo
     .command('add')
-    .description('register a git repository on this machine (bare: pushes into it build)')
-    .argument('<path>', 'repository directory (bare or not) or file:// URL')
-    .option('--name <owner/name>', 'name in Hangar (default: YOUR-LOGIN/DIRECTORY-NAME)')
-    .action(async (arg: string, opts: { name?: string }) => {
-      const dir = localRepoDir(arg);
+    .description(
+      'register a git repository: a directory on this machine (bare: pushes into it build) or a remote http(s) URL',
+    )
+    .argument('<path-or-url>', 'repository directory (bare or not), file:// URL, or http(s) URL of a remote')
+    .option('--name <owner/name>', 'name in Hangar (default: YOUR-LOGIN/DIRECTORY-OR-URL-NAME)')
+    .option('--username <user>', 'user name for a private remote (with --password-stdin)')
+    .option('--password-stdin', 'read the password or token of a private remote from stdin')
+    .action(async (arg: string, opts: AddOptions) => {
+      const where = repoLocation(arg);
+      if (where.kind === 'remote') return addRemote(where.url, opts);
+      if (opts.username !== undefined || opts.passwordStdin)
+        throw new UsageError('--username and --password-stdin are for remote URLs only');
+      const dir = where.dir;
       const found = await inspectRepository(dir);
       if (!found) throw new UsageError(`${dir} is not a git repository`);
       const client = apiClient();
@@ -306,4 +333,58 @@ export function registerRepo(program: Command): void {
         );
       }
     });
+}
+
+interface AddOptions {
+  name?: string;
+  username?: string;
+  passwordStdin?: boolean;
+}
+
+/** The password piped into `--password-stdin`: its first line. */
+async function readPassword(): Promise<string> {
+  if (process.stdin.isTTY)
+    throw new UsageError('--password-stdin reads a pipe: echo "$TOKEN" | hangar repo add …');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
+  const password = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+  if (password === '' || /[\r\n]/.test(password))
+    throw new UsageError('--password-stdin needs one line: the password or token');
+  return password;
+}
+
+/** `repo add URL`: the server mirrors the remote (fetching it now) and builds it on request. */
+async function addRemote(url: string, opts: AddOptions): Promise<void> {
+  if (opts.passwordStdin && !opts.username) throw new UsageError('--password-stdin needs --username');
+  if (opts.username !== undefined && !opts.passwordStdin)
+    throw new UsageError('--username needs --password-stdin (a password is never taken on the command line)');
+  const password = opts.passwordStdin ? await readPassword() : undefined;
+  const client = apiClient();
+  let slug = opts.name;
+  if (!slug) {
+    const me = (await client.request('GET', '/api/user')) as { login: string };
+    slug = `${me.login}/${nameFromDir(new URL(url).pathname)}`;
+  }
+  const { owner, name } = parseSlug(slug);
+  const created = (await client.request(
+    'POST',
+    `/api/repos/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`,
+    {
+      json: {
+        scm: 'git',
+        uid: url,
+        git_http_url: url,
+        link: url.replace(/\.git$/, ''),
+        private: true,
+        visibility: 'private',
+        ...(password !== undefined && { username: opts.username, password }),
+      },
+    },
+  )) as { slug: string; default_branch: string };
+  process.stdout.write(
+    `registered ${created.slug} (git remote ${url}, default branch ${created.default_branch}); the server fetched it\n` +
+      `pushes to it do not build by themselves: hangar build create ${created.slug} [--branch B], a cron job, or a push webhook\n`,
+  );
 }

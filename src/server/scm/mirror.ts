@@ -10,7 +10,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { Repo } from '../store/models.js';
-import { headBranch, resolveRevision, runGit } from './git.js';
+import { headBranch, resolveRevision, runGit, safeRevision } from './git.js';
 
 /** The scm of a repository Hangar mirrors from a remote URL. */
 export const MIRROR_SCM = 'git';
@@ -217,6 +217,7 @@ export class Mirrors {
   /** The mirror's commit for `rev`, fetching once when it does not have it yet. */
   async resolve(repo: Repo, rev: string): Promise<{ dir: string; sha: string | undefined }> {
     const dir = await this.ensure(repo);
+    if (!safeRevision(rev)) return { dir, sha: undefined };
     const sha = await resolveRevision(dir, rev);
     if (sha) return { dir, sha };
     await this.fetch(repo);

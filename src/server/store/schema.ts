@@ -105,6 +105,14 @@ export interface SettingTable {
   updated: number;
 }
 
+/** Hangar: the credentials of a mirrored repo's remote (the password sealed; migration 0002). */
+export interface RepoCredentialTable {
+  repo_id: number;
+  username: string;
+  password: Buffer;
+  updated: number;
+}
+
 /** Every table of the store, as Kysely sees it. */
 export interface Database {
   users: UserTable;
@@ -121,6 +129,7 @@ export interface Database {
   runners: RunnerTable;
   latest: LatestTable;
   settings: SettingTable;
+  repo_credentials: RepoCredentialTable;
 }
 
 /** What every query takes: the store's Kysely instance, or a transaction of it. */

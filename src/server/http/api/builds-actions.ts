@@ -6,6 +6,7 @@ import { Type } from 'typebox';
 import type { App, RouteContext } from '../../app.js';
 import { authorizeRepo, requireUser } from '../../auth/access.js';
 import { repoPath } from '../../scm/content.js';
+import { isMirrored } from '../../scm/mirror.js';
 import type { Commit } from '../../scm/git.js';
 import type { Repo, User } from '../../store/models.js';
 import { purgeBuilds } from '../../store/queries/builds.js';
@@ -205,7 +206,8 @@ async function resolveCommit(ctx: RouteContext, repo: Repo, branch: string, sha:
   const found =
     sha !== '' ? await commits.find(repo, sha) : await commits.findRef(repo, `refs/heads/${branch}`);
   if (found) return found;
-  const local = repoPath(repo) !== undefined;
+  // A mirrored repo's mirror was just fetched: a commit it lacks does not exist.
+  const local = repoPath(repo) !== undefined || isMirrored(repo);
   if (sha !== '' && !local) {
     // Without an SCM API to ask, a commit named outright is taken at its word.
     return {

@@ -6,6 +6,7 @@ import { Type } from 'typebox';
 import type { App, RouteContext } from '../../app.js';
 import { authorizeRepo, requireAdmin, requireUser } from '../../auth/access.js';
 import { newRepoKey } from '../../auth/tokens.js';
+import { forgetRemote, prepareRemote } from '../../scm/mirror-services.js';
 import { listPublicRepos, listPublicReposWithLatest } from '../../auth/visible-repos.js';
 import { DuplicateError } from '../../store/errors.js';
 import type { Repo, User } from '../../store/models.js';
@@ -47,6 +48,9 @@ const RepoCreate = Type.Object({
   private: Type.Optional(Type.Boolean()),
   visibility: Type.Optional(Visibility),
   config_path: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  // Hangar: Basic-auth credentials of a `git` remote (scm `git`); stored sealed, never shown.
+  username: Type.Optional(Type.String({ minLength: 1, maxLength: 250 })),
+  password: Type.Optional(Type.String({ minLength: 1, maxLength: 4000 })),
 });
 
 const adminOnly = ['trusted', 'timeout', 'throttle', 'counter'] as const;
@@ -133,10 +137,12 @@ export function repoRoutes(app: App, ctx: RouteContext): void {
         repo = await createNew(db, owner, name, user, request.body ?? {});
       }
       const enabler = requireUser(user);
-      const prepared: Repo = { ...withDefaults(repo), active: true, user_id: enabler.id, updated: now(ctx) };
+      let prepared: Repo = { ...withDefaults(repo), active: true, user_id: enabler.id, updated: now(ctx) };
       // As Drone: the SCM hook first, then the activation, so a failing SCM leaves the repo as it was
       // (and a repo created just now is removed again).
       try {
+        // A repo known by a remote URL only (scm `git`): its mirror is fetched, its credentials kept.
+        prepared = await prepareRemote(ctx, prepared, request.body ?? {}, !existing);
         await ctx.repoHooks?.activate(prepared, enabler);
       } catch (err) {
         if (!existing) await deleteRepo(db, repo.id);
@@ -155,7 +161,10 @@ export function repoRoutes(app: App, ctx: RouteContext): void {
       const { repo } = await authorizeRepo(db, request.user, owner, name, 'admin');
       const updated = await updateRepo(db, { ...repo, active: false, updated: now(ctx) });
       await ctx.repoHooks?.deactivate(updated, requireUser(request.user));
-      if (request.query.remove === 'true') await deleteRepo(db, repo.id);
+      if (request.query.remove === 'true') {
+        await deleteRepo(db, repo.id);
+        await forgetRemote(ctx, repo);
+      }
       return repoJson(updated);
     },
   );

@@ -6,6 +6,7 @@
 import type { FastifyReply } from 'fastify';
 import type { App, RouteContext } from '../../app.js';
 import { type HookRepo, type Provider, WebhookError } from '../../scm/hook.js';
+import { isMirrored } from '../../scm/mirror.js';
 import { parseWebhook } from '../../scm/webhook.js';
 import type { Repo } from '../../store/models.js';
 import { findRepoBySlug, findRepoByUid } from '../../store/queries/repos.js';
@@ -39,7 +40,8 @@ export function hookRoutes(app: App, ctx: RouteContext): void {
         if (byUid && byUid.scm === provider) repo = byUid;
       }
       if (!repo) throw new WebhookError('unknown_repo', 'Cannot find repository');
-      if (repo.scm !== '' && repo.scm !== provider) {
+      // A repo mirrored from a plain git remote takes the push webhooks of whatever forge hosts it.
+      if (repo.scm !== '' && repo.scm !== provider && !isMirrored(repo)) {
         throw new WebhookError(
           'wrong_provider',
           `repository ${repo.slug} is a ${repo.scm} repository, not ${provider}`,

@@ -13,6 +13,7 @@ import {
   configuredConfigSource,
 } from '../../scm/config-configured.js';
 import { localRepoHooks } from '../../scm/local-hook.js';
+import { mirroredSources, mirrorsFor } from '../../scm/mirror-services.js';
 import { routedRepoHooks, scmRepoHooks } from '../../scm/repo-hooks.js';
 import { schedulerOf } from '../../scheduler/index.js';
 import { HttpStatusService } from '../../scm/status/http.js';
@@ -45,6 +46,8 @@ export function scmServicesOf(ctx: RouteContext): ScmServices {
           status.send({ ...rest, ...(owner && { owner: withOpenOAuth(ctx.box, owner) }) }),
       },
     };
+    // Repositories known by a remote URL only (scm `git`) are read from this server's mirror of them.
+    services = { ...services, ...mirroredSources(services, mirrorsFor(ctx)) };
     cache.set(ctx, services);
   }
   return services;

@@ -8,6 +8,8 @@ import type { Details, Netrc, Secret as WireSecret } from '../../../protocol/typ
 import { withOpenOAuth } from '../../auth/oauth-token.js';
 import type { SecretBox } from '../../secrets/box.js';
 import type { ConfigSource } from '../../scm/content.js';
+import { isMirrored } from '../../scm/mirror.js';
+import { remoteNetrc } from '../../scm/mirror-services.js';
 import type { Build, Repo, Stage, User } from '../../store/models.js';
 import { findBuild } from '../../store/queries/builds.js';
 import { findRepo } from '../../store/queries/repos.js';
@@ -65,7 +67,10 @@ export async function stageDetails(deps: DetailsDeps, c: StageContext): Promise<
     secrets: await secretsFor(deps, c.repo, c.build),
     system: { proto, host, link: `${proto}://${host}`, version },
     // The owner's SCM token is sealed at rest (auth/oauth-token.ts).
-    netrc: netrcFor(c.repo, c.owner && withOpenOAuth(deps.box, c.owner)),
+    // A repo mirrored from a plain git remote is cloned with that remote's own credentials.
+    netrc: isMirrored(c.repo)
+      ? await remoteNetrc(deps.db, deps.box, c.repo)
+      : netrcFor(c.repo, c.owner && withOpenOAuth(deps.box, c.owner)),
   };
 }
 

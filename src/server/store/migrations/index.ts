@@ -10,11 +10,13 @@ import {
 } from 'kysely';
 import type { DialectName } from '../db.js';
 import { init } from './0001_init.js';
+import { repoCredentials } from './0002_repo_credentials.js';
 
 /** Every migration by name, in order. Append only. */
 export function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     '0001_init': init(dialect),
+    '0002_repo_credentials': repoCredentials(dialect),
   };
 }
 
