@@ -83,6 +83,13 @@ async function tabThrough(page: Page): Promise<TabWalk> {
   };
 }
 
+// Controls of the main content that end beyond the right edge of the window (inside the log and
+// the stage graph, which scroll sideways by design, they may).
+const CUT_CONTROLS = `(() => [...document.querySelectorAll('main button, main a[href], main input, main select, main textarea')]
+  .filter((el) => el.checkVisibility() && !el.closest('.log, .graph-wrap, .tabs'))
+  .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+  .map((el) => el.tagName.toLowerCase() + ' "' + (el.textContent || el.id || '').trim().slice(0, 30) + '"'))()`;
+
 async function overflowOf(page: Page): Promise<number> {
   return Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
 }
@@ -133,6 +140,9 @@ function describeAudit(): void {
         },
         alice,
       );
+      await api('POST', '/api/repos/acme/widget/secrets', { name: 'token', data: 'x' });
+      await api('POST', '/api/repos/acme/widget/cron', { name: 'nightly', expr: '@daily', branch: 'main' });
+      await api('POST', '/api/secrets/acme', { name: 'registry_password', data: 'x' });
       browser = await launchChromium();
       context = await signedIn(alice, 1280, 860);
       page = await context.newPage();
@@ -334,8 +344,6 @@ function describeAudit(): void {
     });
 
     test('keyboard only on the repository list, secrets and cron pages: every control reachable', async () => {
-      await api('POST', '/api/repos/acme/widget/secrets', { name: 'token', data: 'x' });
-      await api('POST', '/api/repos/acme/widget/cron', { name: 'nightly', expr: '@daily', branch: 'main' });
       for (const path of ['/', '/acme/widget/secrets', '/acme/widget/cron', '/admin/queue', '/admin/users']) {
         await page.goto(`${server.url}${path}`);
         await page.locator('main h1, main h2').first().waitFor();
@@ -390,7 +398,6 @@ function describeAudit(): void {
           ),
         ),
       );
-      await api('POST', '/api/secrets/acme', { name: 'registry_password', data: 'x' });
       const pages: [string, string, string][] = [
         ['repos', '/', '[data-testid="repo-item"]'],
         ['builds', '/acme/widget', '[data-testid="build-item"]'],
@@ -419,6 +426,8 @@ function describeAudit(): void {
             await p.locator(ready).first().waitFor();
             const over = await overflowOf(p);
             if (over > 0) wide.push(`${size.label} ${name}: ${over}px too wide`);
+            const cut = (await p.evaluate(CUT_CONTROLS)) as string[];
+            if (cut.length > 0) wide.push(`${size.label} ${name}: off-screen ${cut.join(', ')}`);
             await p.screenshot({ path: screenshotPath(`${size.label}-${name}.png`), fullPage: true });
           }
           const guest = await browser.newContext({ viewport: { width: size.width, height: size.height } });

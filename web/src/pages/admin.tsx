@@ -149,15 +149,15 @@ export function QueuePage() {
                   const b = builds.get(st.build_id);
                   return (
                     <tr key={st.id}>
-                      <td>{st.name}</td>
-                      <td>
+                      <td className="first">{st.name}</td>
+                      <td data-label="Build">
                         {b ? <Link to={urls.build(b.slug, b.number)}>{`${b.slug} #${b.number}`}</Link> : '—'}
                       </td>
-                      <td>
+                      <td data-label="Status">
                         <StatusBadge status={st.status} compact /> {st.status}
                       </td>
-                      <td>{st.machine ?? '—'}</td>
-                      <td>{timeAgo(st.created, now)}</td>
+                      <td data-label="Runner">{st.machine ?? '—'}</td>
+                      <td data-label="Queued">{timeAgo(st.created, now)}</td>
                     </tr>
                   );
                 })}
@@ -209,23 +209,23 @@ export function RunnersPage() {
             <tbody>
               {list.map((r) => (
                 <tr key={r.name} data-testid="runner-row">
-                  <td>
+                  <td className="first">
                     {r.name} {r.version && <span className="tag">{r.version}</span>}
                   </td>
-                  <td>
+                  <td data-label="Platform">
                     {r.type || r.kind} {r.os}/{r.arch}
                     {r.variant ? `/${r.variant}` : ''}
                   </td>
-                  <td>
+                  <td data-label="Labels">
                     {Object.entries(r.labels).map(([k, v]) => (
                       <span key={k} className="tag">
                         {k}={v}
                       </span>
                     ))}
                   </td>
-                  <td>{r.capacity ?? '—'}</td>
-                  <td>{timeAgo(r.last_seen, now)}</td>
-                  <td>
+                  <td data-label="Capacity">{r.capacity ?? '—'}</td>
+                  <td data-label="Last seen">{timeAgo(r.last_seen, now)}</td>
+                  <td data-label="Running">
                     {r.stages.length === 0
                       ? 'idle'
                       : r.stages.map((st) => (
@@ -299,12 +299,12 @@ export function UsersPage() {
           <tbody>
             {(users.data ?? []).map((u: User) => (
               <tr key={u.login}>
-                <td>
+                <td className="first">
                   {u.login} {!u.active && <span className="tag">inactive</span>}
                 </td>
-                <td>{u.admin ? 'admin' : u.machine ? 'machine' : 'user'}</td>
-                <td>{timeAgo(u.last_login, now)}</td>
-                <td style={{ textAlign: 'right', whiteSpace: 'nowrap' }}>
+                <td data-label="Role">{u.admin ? 'admin' : u.machine ? 'machine' : 'user'}</td>
+                <td data-label="Last sign-in">{timeAgo(u.last_login, now)}</td>
+                <td className="actions">
                   {u.login !== me?.login && (
                     <>
                       <button

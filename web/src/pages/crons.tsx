@@ -69,15 +69,17 @@ export function CronsPage() {
             <tbody>
               {list.map((c: Cron) => (
                 <tr key={c.name} data-testid="cron-row">
-                  <td>
+                  <td className="first">
                     <code>{c.name}</code> {c.disabled && <span className="tag">paused</span>}
                   </td>
-                  <td>
+                  <td data-label="Schedule">
                     <code>{c.expr}</code>
                   </td>
-                  <td>{c.branch}</td>
-                  <td title={formatTime(c.next)}>{c.disabled ? '—' : timeAgo(c.next, now)}</td>
-                  <td style={{ textAlign: 'right', whiteSpace: 'nowrap' }}>
+                  <td data-label="Branch">{c.branch}</td>
+                  <td data-label="Next run" title={formatTime(c.next)}>
+                    {c.disabled ? '—' : timeAgo(c.next, now)}
+                  </td>
+                  <td className="actions">
                     <button type="button" onClick={() => void runNow(c)}>
                       Run now
                     </button>{' '}

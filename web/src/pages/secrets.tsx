@@ -107,7 +107,7 @@ function SecretsEditor({ source, scope }: { source: SecretsApi; scope: string })
             <tbody>
               {list.map((s) => (
                 <tr key={s.name} data-testid="secret-row">
-                  <td>
+                  <td className="first">
                     <code>{s.name}</code>
                     {editing === s.name && (
                       <SecretForm
@@ -121,8 +121,8 @@ function SecretsEditor({ source, scope }: { source: SecretsApi; scope: string })
                       />
                     )}
                   </td>
-                  <td>{s.pull_request ? 'allowed' : 'no'}</td>
-                  <td style={{ textAlign: 'right', whiteSpace: 'nowrap' }}>
+                  <td data-label="Pull requests">{s.pull_request ? 'allowed' : 'no'}</td>
+                  <td className="actions">
                     <button type="button" onClick={() => setEditing(editing === s.name ? undefined : s.name)}>
                       Update
                     </button>{' '}
