@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -172,4 +172,10 @@ test('env file: dotenv syntax; its variables win over DRONE_RUNNER_ENVIRON; unre
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('every docker runner setting has its row in the README settings table', async () => {
+  const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
+  const table = readme.slice(readme.indexOf('## Settings'));
+  for (const { env } of dockerSettingNames()) assert.match(table, new RegExp(`^\\| .*\`${env}\``, 'm'), env);
 });
