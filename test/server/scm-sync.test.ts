@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, beforeEach, test } from 'node:test';
+import { after, before, beforeEach } from 'node:test';
+import { sealOAuthToken } from '../../src/server/auth/oauth-token.js';
 import { readServerConfig, type ServerConfig } from '../../src/server/config.js';
 import { syncUserRepos } from '../../src/server/scm/sync.js';
 import type { Repo } from '../../src/server/store/models.js';
@@ -80,9 +81,12 @@ function githubListing(repos: Json[], size: number): void {
   });
 }
 
-async function alice(s: TestServer, token = 'gho_alice_0123456789') {
-  return s.user(undefined, { oauth_token: token });
+/** A user with an SCM token, stored sealed as sign-in stores it. */
+async function scmUser(s: TestServer, token: string) {
+  return s.user(undefined, { oauth_token: sealOAuthToken(s.box, token) });
 }
+
+const alice = (s: TestServer) => scmUser(s, 'gho_alice_0123456789');
 
 const sync = (s: TestServer, token: string, q = '?scm=github') =>
   s.call('POST', `/api/user/repos${q}`, { token });
@@ -201,9 +205,9 @@ t('a second sync updates permissions, follows renames and revokes lost repositor
 });
 
 t('authorization follows the synced permission: pull reads, push writes, admin enables', async (s) => {
-  const reader = await s.user(undefined, { oauth_token: 'gho_reader_token' });
-  const writer = await s.user(undefined, { oauth_token: 'gho_writer_token' });
-  const admin = await s.user(undefined, { oauth_token: 'gho_admin_token' });
+  const reader = await scmUser(s, 'gho_reader_token');
+  const writer = await scmUser(s, 'gho_writer_token');
+  const admin = await scmUser(s, 'gho_admin_token');
   const slug = 'acme/secret-sauce';
   const levels: Record<string, Json> = {
     'Bearer gho_reader_token': PULL,
@@ -317,6 +321,7 @@ t('a repository of another SCM or on this machine under the same name is left al
 });
 
 t('Gitea: /api/v1/user/repos page by page, permissions admin/push/pull', async (s) => {
+  // A token stored before tokens were sealed is used as it is.
   const me = await s.user(undefined, { oauth_token: 'gitea_token_abc123' });
   const base = scm.api('gitea');
   const page1 = Array.from({ length: 50 }, (_, i) =>
@@ -358,7 +363,7 @@ t('Gitea: /api/v1/user/repos page by page, permissions admin/push/pull', async (
 });
 
 t('GitLab: membership projects, access levels from project_access/group_access, X-Next-Page', async (s) => {
-  const me = await s.user(undefined, { oauth_token: 'glpat-user-token-1' });
+  const me = await scmUser(s, 'glpat-user-token-1');
   const base = scm.api('gitlab');
   scm.handlers.push((req) => {
     const url = new URL(req.path, 'http://x');
@@ -431,13 +436,25 @@ t('without an SCM token or a named SCM there is nothing to sync, and the answer 
   );
 });
 
-t('syncUserRepos(ctx, user) is what a sign-in calls', async (s) => {
+t('syncUserRepos(ctx, user) is what a sign-in calls: the sign-in SCM, the sealed token opened', async (s) => {
   const me = await alice(s);
   githubListing([githubRepo(950, 'acme/login', ADMIN)], 100);
-  const ctx = { store: s.store, config: deps.config as ServerConfig };
-  const result = await syncUserRepos(ctx, me.user, { scm: 'github' });
+  const config = deps.config as ServerConfig;
+  const oauth = {
+    scm: 'github',
+    clientId: 'id',
+    clientSecret: 'secret',
+    server: 'https://github.com',
+    api: scm.api('github'),
+  } as const;
+  const ctx = { store: s.store, box: s.box, config: { ...config, login: { ...config.login, oauth } } };
+  const result = await syncUserRepos(ctx, me.user);
   assert.deepEqual(result, { scm: 'github', repos: 1, added: 1, updated: 0, revoked: 0, conflicts: [] });
-  const again = await syncUserRepos(ctx, me.user, { scm: 'github' });
+  assert.equal(scm.take()[0]?.authorization, 'Bearer gho_alice_0123456789');
+  const again = await syncUserRepos(ctx, me.user);
   assert.equal(again.added, 0);
   assert.equal(again.updated, 0);
+  // Nothing to sync with: no token.
+  const plain = await s.user();
+  assert.equal((await syncUserRepos(ctx, plain.user)).skipped, `${plain.user.login} has no SCM token`);
 });

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, beforeEach } from 'node:test';
+import { sealOAuthToken } from '../../src/server/auth/oauth-token.js';
 import { readServerConfig, type ServerConfig } from '../../src/server/config.js';
 import type { Repo } from '../../src/server/store/models.js';
 import { listBuilds } from '../../src/server/store/queries/builds.js';
@@ -137,7 +138,7 @@ function githubPush(slug: string, after: string): Json {
 }
 
 t('GitHub: enabling registers the webhook with the repo secret; a push signed with it builds', async (s) => {
-  const me = await s.user(undefined, { oauth_token: 'gho_enabler_token' });
+  const me = await s.user(undefined, { oauth_token: sealOAuthToken(s.box, 'gho_enabler_token') });
   await synced(s, 'github', 'acme/app', me);
   const on = await s.call('POST', '/api/repos/acme/app', { token: me.token });
   assert.equal(on.status, 200, on.body);
@@ -199,7 +200,7 @@ t('GitHub: enabling registers the webhook with the repo secret; a push signed wi
 });
 
 t('a hook to the same URL is replaced, others stay; repair re-creates it; disable removes it', async (s) => {
-  const me = await s.user(undefined, { oauth_token: 'gho_owner_token' });
+  const me = await s.user(undefined, { oauth_token: sealOAuthToken(s.box, 'gho_owner_token') });
   await synced(s, 'github', 'acme/hooked', me);
   const key = hooksKey('github', 'acme/hooked');
   const stale = scm.addHook('github', key, { name: 'web', config: { url: `${HOOK_URL}/`, secret: 'old' } });
@@ -247,7 +248,7 @@ t('a hook to the same URL is replaced, others stay; repair re-creates it; disabl
 t(
   'an SCM failure fails the activation with a clear message and leaves the repository as it was',
   async (s) => {
-    const me = await s.user(undefined, { oauth_token: 'gho_failing_token' });
+    const me = await s.user(undefined, { oauth_token: sealOAuthToken(s.box, 'gho_failing_token') });
     const before = await synced(s, 'github', 'acme/locked', me);
     const attempt = async (reply: Parameters<typeof scm.handlers.push>[0]) => {
       scm.handlers = [reply];
@@ -304,7 +305,7 @@ t(
 t(
   'disabling succeeds when the SCM cannot remove the hook (an inactive repo ignores its events)',
   async (s) => {
-    const me = await s.user(undefined, { oauth_token: 'gho_leaving_token' });
+    const me = await s.user(undefined, { oauth_token: sealOAuthToken(s.box, 'gho_leaving_token') });
     await synced(s, 'github', 'acme/leaving', me);
     assert.equal((await s.call('POST', '/api/repos/acme/leaving', { token: me.token })).status, 200);
     scm.handlers = [() => ({ status: 500, json: { message: 'Server Error' } })];
@@ -325,7 +326,7 @@ t('a user without an SCM token enables with the configured one (HANGAR_GITHUB_TO
 });
 
 t('Gitea: the webhook is a gitea hook with Drone events, removed on disable', async (s) => {
-  const me = await s.user(undefined, { oauth_token: 'gitea_enabler_token' });
+  const me = await s.user(undefined, { oauth_token: sealOAuthToken(s.box, 'gitea_enabler_token') });
   await synced(s, 'gitea', 'team/svc', me);
   const on = await s.call('POST', '/api/repos/team/svc', { token: me.token });
   assert.equal(on.status, 200, on.body);
@@ -353,7 +354,7 @@ t('Gitea: the webhook is a gitea hook with Drone events, removed on disable', as
 });
 
 t('GitLab: the project hook carries the secret as its token and the push, tag and MR events', async (s) => {
-  const me = await s.user(undefined, { oauth_token: 'glpat-enabler' });
+  const me = await s.user(undefined, { oauth_token: sealOAuthToken(s.box, 'glpat-enabler') });
   await synced(s, 'gitlab', 'group/app', me);
   const on = await s.call('POST', '/api/repos/group/app', { token: me.token });
   assert.equal(on.status, 200, on.body);

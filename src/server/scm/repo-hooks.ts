@@ -17,6 +17,8 @@ export interface ScmRepoHookOptions {
   endpoints: Partial<Record<HostedScm, string>>;
   /** Token per SCM for users without an SCM token of their own. */
   tokens?: Partial<Record<HostedScm, string>>;
+  /** The user's SCM token from its stored form (sealed at rest); default: as stored. */
+  openToken?: (stored: string) => string;
   /** Where a webhook that could not be removed on disable is reported. */
   log?: Pick<Logger, 'warn' | 'info'>;
   fetch?: typeof fetch;
@@ -39,7 +41,8 @@ function apiFor(repo: Repo, user: User, options: ScmRepoHookOptions, what: strin
       `cannot ${what}: no ${provider} API is configured (set HANGAR_${NAME}_API and HANGAR_${NAME}_TOKEN)`,
     );
   }
-  const token = user.oauth_token || options.tokens?.[provider] || '';
+  const own = options.openToken ? options.openToken(user.oauth_token) : user.oauth_token;
+  const token = own || options.tokens?.[provider] || '';
   if (token === '') {
     throw new ScmApiError(
       400,

@@ -6,7 +6,9 @@
 // in one transaction: a failing SCM leaves the database as it was.
 import type { Logger } from 'pino';
 import type { Clock } from '../app.js';
+import { openOAuthToken } from '../auth/oauth-token.js';
 import type { ServerConfig } from '../config.js';
+import type { SecretBox } from '../secrets/box.js';
 import { decodeRow, encodeRow } from '../store/codec.js';
 import type { Repo, User } from '../store/models.js';
 import { deletePerm, upsertPerm } from '../store/queries/perms.js';
@@ -17,17 +19,19 @@ import { type HostedScm, hostedScms, ScmApiError } from './api-call.js';
 import { repoPath } from './content.js';
 import { listRemoteRepos, type RemoteRepo } from './repos-http.js';
 
-/** What a sync needs of the server: its store and SCM settings (a RouteContext will do). */
+/** What a sync needs of the server: its store, SCM settings and secret box (a RouteContext will do). */
 export interface SyncContext {
   store: { db: Db };
-  config: Pick<ServerConfig, 'status'>;
+  config: Pick<ServerConfig, 'status'> & Partial<Pick<ServerConfig, 'login'>>;
+  /** Opens the user's SCM token, sealed at rest (auth/oauth-token.ts). */
+  box: SecretBox;
   logger?: Pick<Logger, 'info' | 'warn'>;
   clock?: Clock;
 }
 
 /** Options of a sync. */
 export interface SyncOptions {
-  /** The SCM the user's token belongs to; default: the only configured one. */
+  /** The SCM the user's token belongs to; default: the sign-in SCM, else the only configured one. */
   scm?: HostedScm;
   fetch?: typeof fetch;
   timeoutMs?: number;
@@ -69,8 +73,9 @@ export async function syncUserRepos(
 ): Promise<SyncResult> {
   const db = ctx.store.db;
   const empty = { repos: 0, added: 0, updated: 0, revoked: 0, conflicts: [] };
-  if (user.oauth_token === '') return { scm: undefined, skipped: `${user.login} has no SCM token`, ...empty };
-  const scm = options.scm ?? (await chooseScm(db, ctx.config, user));
+  const token = openOAuthToken(ctx.box, user.oauth_token);
+  if (token === '') return { scm: undefined, skipped: `${user.login} has no SCM token`, ...empty };
+  const scm = options.scm ?? ctx.config.login?.oauth?.scm ?? (await chooseScm(db, ctx.config, user));
   if (scm === undefined) return { scm, skipped: 'no SCM API is configured', ...empty };
   const base = ctx.config.status.endpoints[scm] ?? PUBLIC_API[scm];
   if (base === undefined) {
@@ -87,7 +92,7 @@ export async function syncUserRepos(
     remote = await listRemoteRepos({
       provider: scm,
       base,
-      token: user.oauth_token,
+      token,
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     });
@@ -134,7 +139,7 @@ export async function syncUserRepos(
   return result;
 }
 
-/** The SCM a user's token belongs to: the only configured one, else the one their repos are on. */
+/** The SCM a user's API token belongs to without a sign-in SCM: the only configured one, else the one their repos are on. */
 async function chooseScm(
   db: Db,
   config: Pick<ServerConfig, 'status'>,

@@ -80,6 +80,7 @@ export function provideRepoHooks(ctx: RouteContext): void {
       hookUrl,
       endpoints: { ...ctx.config.status.endpoints },
       tokens: { ...ctx.config.status.tokens },
+      openToken: (stored) => openOAuthToken(ctx.box, stored),
       log: ctx.logger,
     }),
   );
