@@ -56,7 +56,24 @@ const FOCUSED = `(() => {
   const el = document.activeElement;
   if (!el?.dataset?.kb) return null;
   const style = getComputedStyle(el);
-  const ring = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+  const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+  let ring = outline || style.boxShadow !== 'none';
+  if (outline) {
+    // The ring must not be cut off by a scrolling or clipping ancestor.
+    const grow = Math.max(0, parseFloat(style.outlineOffset) + parseFloat(style.outlineWidth));
+    const r = el.getBoundingClientRect();
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      const cs = getComputedStyle(a);
+      if (cs.overflowX === 'visible' && cs.overflowY === 'visible') continue;
+      const ar = a.getBoundingClientRect();
+      const left = ar.left + a.clientLeft;
+      const top = ar.top + a.clientTop;
+      if (r.left - grow < left - 0.5 || r.top - grow < top - 0.5 || r.right + grow > left + a.clientWidth + 0.5 || r.bottom + grow > top + a.clientHeight + 0.5) {
+        ring = false;
+        break;
+      }
+    }
+  }
   return { kb: Number(el.dataset.kb), ring };
 })()`;
 
