@@ -88,6 +88,10 @@ const CPUSET = 'cat /sys/fs/cgroup/cpuset.cpus 2>/dev/null || cat /sys/fs/cgroup
 const CPU_QUOTA =
   'cat /sys/fs/cgroup/cpu.max 2>/dev/null || echo $(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us) $(cat /sys/fs/cgroup/cpu/cpu.cfs_period_us)';
 
+// cgroup v2 keeps swap apart from memory and turns shares into a weight (512 → 20).
+const SWAP_AND_SHARES =
+  'if [ -f /sys/fs/cgroup/memory.swap.max ]; then echo v2 $(cat /sys/fs/cgroup/memory.swap.max /sys/fs/cgroup/cpu.weight); else echo v1 $(cat /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes /sys/fs/cgroup/cpu/cpu.shares); fi';
+
 test('volumes, devices, resource limits and env file variables reach every step container', {
   skip,
   timeout: 60_000,
@@ -120,6 +124,7 @@ steps:
   - ${CPUSET}
   - ${CPU_QUOTA}
   - df -k /dev/shm | tail -n 1
+  - ${SWAP_AND_SHARES}
 - name: yaml-wins
   image: ${IMAGE}
   pull: never
@@ -134,6 +139,8 @@ steps:
     DRONE_RUNNER_DEVICES: '/dev/null:/dev/hangar-null',
     DRONE_RUNNER_ENV_FILE: envFile,
     DRONE_MEMORY_LIMIT: '64MiB',
+    DRONE_MEMORY_SWAP_LIMIT: '128MiB',
+    DRONE_CPU_SHARES: '512',
     DRONE_CPU_SET: '0',
     DRONE_CPU_QUOTA: '50000',
     DRONE_CPU_PERIOD: '100000',
@@ -153,11 +160,15 @@ steps:
   ]);
   assert.equal(await readFile(join(rw, 'out.txt'), 'utf8'), 'written\n');
   const out = (name: string) => (r.logs[name] ?? []).filter((l) => !l.startsWith('+ '));
-  const [memory, cpuset, quota, shm] = out('limits');
+  const [memory, cpuset, quota, shm, swapShares] = out('limits');
   assert.equal(memory, String(64 * 1024 ** 2));
   assert.equal(cpuset, '0');
   assert.equal(quota, '50000 100000');
   assert.match(shm ?? '', /^shm\s+32768\s/);
+  assert.ok(
+    [`v1 ${128 * 1024 ** 2} 512`, `v2 ${64 * 1024 ** 2} 20`].includes(swapShares ?? ''),
+    `swap and shares: ${swapShares}`,
+  );
   // A step's own mem_limit and shm_size win over the runner's.
   const [ownMemory, ownShm] = out('yaml-wins');
   assert.equal(ownMemory, String(96 * 1024 ** 2));
