@@ -360,6 +360,34 @@ function describeAudit(): void {
       assert.equal(repo?.throttle, 2);
     });
 
+    test('deactivate from the settings, activate again from the repository list; the badge URL and image', async () => {
+      await page.goto(`${server.url}/acme/widget/settings`);
+      const badge = `${server.url}/api/badges/acme/widget/status.svg`;
+      assert.equal(await page.getByLabel('Image URL').inputValue(), badge);
+      assert.match(
+        await page.getByLabel('Markdown').inputValue(),
+        /^\[!\[Build Status\]\(.+status\.svg\)\]\(.+\/acme\/widget\)$/,
+      );
+      await page.getByRole('img', { name: 'Build status badge' }).waitFor();
+      assert.ok(
+        await page
+          .getByRole('img', { name: 'Build status badge' })
+          .evaluate((img) => (img as { naturalWidth: number }).naturalWidth > 0),
+        'the badge image loads',
+      );
+      page.once('dialog', (d) => void d.accept());
+      await page.getByRole('button', { name: 'Deactivate repository' }).click();
+      await page.getByRole('button', { name: 'Activate repository' }).waitFor();
+      assert.equal((await findRepoBySlug(server.store.db, 'acme/widget'))?.active, false);
+
+      await page.goto(`${server.url}/`);
+      const item = page.getByRole('listitem').filter({ hasText: 'acme/widget' });
+      await item.getByText('inactive').waitFor();
+      await item.getByRole('button', { name: 'Activate' }).click();
+      await item.getByRole('button', { name: 'Activate' }).waitFor({ state: 'detached' });
+      assert.equal((await findRepoBySlug(server.store.db, 'acme/widget'))?.active, true);
+    });
+
     test('keyboard only on the repository list, secrets and cron pages: every control reachable', async () => {
       for (const path of ['/', '/acme/widget/secrets', '/acme/widget/cron', '/admin/queue', '/admin/users']) {
         await page.goto(`${server.url}${path}`);
