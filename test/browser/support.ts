@@ -190,8 +190,11 @@ export interface UiServer {
   close(): Promise<void>;
 }
 
-/** Starts the server of `hangar server` (createApp over a migrated SQLite store) on a loopback port. */
-export async function startUiServer(): Promise<UiServer> {
+/**
+ * Starts the server of `hangar server` (createApp over a migrated SQLite store) on a loopback port;
+ * `env` adds settings (HANGAR_ADDR with a fixed port when the public URL must be known beforehand).
+ */
+export async function startUiServer(env: Record<string, string> = {}): Promise<UiServer> {
   const dir = await mkdtemp(join(tmpdir(), 'hangar-ui-'));
   const store = await openStore(`sqlite:${join(dir, 'hangar.db')}`);
   let logText = '';
@@ -201,15 +204,22 @@ export async function startUiServer(): Promise<UiServer> {
       cb();
     },
   });
+  const config = readServerConfig({
+    HANGAR_DATA: dir,
+    HANGAR_ADDR: '127.0.0.1:0',
+    HANGAR_RPC_SECRET: RPC_SECRET,
+    HANGAR_COOKIE_SECRET: 'ui-test-cookie-secret-0123456789',
+    ...env,
+  });
   const app = createApp({
     store,
-    config: readServerConfig({ HANGAR_DATA: dir, HANGAR_ADDR: '127.0.0.1:0', HANGAR_RPC_SECRET: RPC_SECRET }),
+    config,
     logger: createLogger('info', sink),
     clock: { now: () => new Date() },
     box: createSecretBox(randomBytes(32)),
     version: '0.0.0-ui-test',
   });
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  await app.listen({ host: '127.0.0.1', port: config.port });
   const { port } = app.server.address() as AddressInfo;
 
   const makeUser = async (login: string, fields: Partial<User> = {}): Promise<TestUser> => {

@@ -11,6 +11,7 @@ import { RepoLayout } from './pages/repo.js';
 import { ReposPage } from './pages/repos.js';
 import { OrgSecretsPage, RepoSecretsPage } from './pages/secrets.js';
 import { SettingsPage } from './pages/settings.js';
+import { AccountPage } from './pages/account.js';
 import { SignInPage } from './pages/signin.js';
 import { useSession } from './session.js';
 
@@ -25,6 +26,14 @@ export function App() {
       <main id="main" tabIndex={-1}>
         <Routes>
           <Route path="/signin" element={<SignInPage />} />
+          <Route
+            path="/account"
+            element={
+              <Private>
+                <AccountPage />
+              </Private>
+            }
+          />
           <Route
             path="/"
             element={
@@ -139,7 +148,9 @@ function TopBar() {
       </nav>
       {user ? (
         <div className="who">
-          <span data-testid="who">{user.login}</span>
+          <Link to="/account" data-testid="who" title="Your account and API token">
+            {user.login}
+          </Link>
           <button type="button" onClick={signOut}>
             Sign out
           </button>

@@ -1,5 +1,6 @@
-// Who is signed in: the API token (localStorage), the user it belongs to, and the API client
-// that sends it. Pages read it with useSession().
+// Who is signed in: the API token (localStorage) or the session cookie of a sign-in with the SCM
+// (`/login`), the user it belongs to, and the API client that sends it. Pages read it with
+// useSession().
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { type Api, ApiError, createApi } from './lib/api.js';
 import { TokenStore } from './lib/token.js';
@@ -9,7 +10,7 @@ interface Session {
   api: Api;
   /** The signed-in user; undefined while loading or signed out. */
   user: User | undefined;
-  /** True until the stored token has been checked. */
+  /** True until the stored token (or the session cookie) has been checked. */
   checking: boolean;
   token: () => string | undefined;
   /** Checks `token` and keeps it; throws ApiError when the server refuses it. */
@@ -24,19 +25,19 @@ const store = new TokenStore(typeof localStorage === 'undefined' ? undefined : l
 /** Provides the session to the app. */
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<User | undefined>();
-  const [checking, setChecking] = useState(() => store.get() !== undefined);
+  // The session cookie is HttpOnly: only asking the server tells whether there is one.
+  const [checking, setChecking] = useState(true);
   const token = useCallback(() => store.get(), []);
   const api = useMemo(() => createApi({ token }), [token]);
 
   useEffect(() => {
-    if (store.get() === undefined) return;
     let live = true;
     api
       .user()
       .then((u) => live && setUser(u))
       .catch((err: unknown) => {
         // A token the server no longer accepts is dropped; a network failure keeps it.
-        if (err instanceof ApiError && err.status === 401) store.clear();
+        if (err instanceof ApiError && err.status === 401 && store.get() !== undefined) store.clear();
       })
       .finally(() => live && setChecking(false));
     return () => {
@@ -54,7 +55,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const signOut = useCallback(() => {
     store.clear();
-    setUser(undefined);
+    // Ends a cookie session too (the cookie is HttpOnly, only the server can clear it); the page
+    // shows the guest once it is gone, so a reload right after cannot sign the user back in.
+    fetch('/logout', { credentials: 'same-origin', redirect: 'manual' })
+      .catch(() => {})
+      .finally(() => setUser(undefined));
   }, []);
 
   const value = useMemo(

@@ -70,10 +70,15 @@ export function createApi(options: ApiOptions) {
   const base = options.baseUrl ?? '';
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
 
+  // A session from signing in with the SCM is a cookie; its writes carry the CSRF token the
+  // server puts on every answer to that session (X-CSRF-Token).
+  let csrf: string | undefined;
+
   async function call<T>(method: string, url: string, opts: CallOptions = {}): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     const token = options.token();
     if (token) headers.authorization = `Bearer ${token}`;
+    const write = method !== 'GET' && method !== 'HEAD';
     let body: string | undefined;
     if (opts.body !== undefined) {
       headers['content-type'] = 'application/json';
@@ -81,11 +86,24 @@ export function createApi(options: ApiOptions) {
     }
     let res: Response;
     try {
-      res = await doFetch(`${base}${url}${queryString(opts.query)}`, {
-        method,
-        headers,
-        ...(body !== undefined ? { body } : {}),
-      });
+      const send = () => {
+        if (!token && write && csrf) headers['x-csrf-token'] = csrf;
+        return doFetch(`${base}${url}${queryString(opts.query)}`, {
+          method,
+          headers,
+          credentials: 'same-origin',
+          ...(body !== undefined ? { body } : {}),
+        });
+      };
+      res = await send();
+      const given = res.headers?.get('x-csrf-token');
+      // The first write of a session (or one after signing in again) learns the token from the refusal.
+      if (given && res.status === 403 && !token && write && given !== csrf) {
+        csrf = given;
+        res = await send();
+      } else if (given) {
+        csrf = given;
+      }
     } catch {
       throw new ApiError(0, 'Cannot reach the Hangar server. Check your connection and try again.');
     }
@@ -107,6 +125,11 @@ export function createApi(options: ApiOptions) {
   return {
     call,
     user: () => call<User>('GET', '/api/user'),
+    /** Which SCM, if any, the server signs in with (`GET /api/system/login`, Hangar's). */
+    loginOptions: () =>
+      call<{ oauth: string | null; name: string | null; url: string | null }>('GET', '/api/system/login'),
+    /** A new API token for the signed-in user (the old one stops working). */
+    newToken: () => call<User & { token: string }>('POST', '/api/user/token', { query: { rotate: true } }),
     /** The user's repos, each with its newest build. */
     userRepos: () => call<Repo[]>('GET', '/api/user/repos', { query: { latest: true } }),
     /** The active public repos, each with its newest build (anyone may read them, guests too). */

@@ -1,5 +1,7 @@
-// Sign in with an API token: checked against /api/user, then kept in this browser.
-import { type FormEvent, useState } from 'react';
+// Sign in with the SCM (a link to the server's `/login`, when it has an OAuth client) or with an
+// API token: checked against /api/user, then kept in this browser. `?error=` is the server's reason
+// a sign-in with the SCM failed.
+import { type FormEvent, useEffect, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { ApiError } from '../lib/api.js';
 import { safeNext } from '../lib/urls.js';
@@ -7,12 +9,27 @@ import { useSession } from '../session.js';
 
 /** `/signin`. */
 export function SignInPage() {
-  const { signIn } = useSession();
+  const { signIn, api } = useSession();
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
+  const [scm, setScm] = useState<{ name: string; url: string } | undefined>();
+  const scmError = params.get('error');
+
+  useEffect(() => {
+    let live = true;
+    api
+      .loginOptions()
+      .then((o) => live && o.name && o.url && setScm({ name: o.name, url: o.url }))
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [api]);
+  const next = safeNext(params.get('next'));
+  const scmHref = scm ? (next === '/' ? scm.url : `${scm.url}?next=${encodeURIComponent(next)}`) : undefined;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -24,7 +41,7 @@ export function SignInPage() {
     setError(undefined);
     try {
       await signIn(token);
-      navigate(safeNext(params.get('next')), { replace: true });
+      navigate(next, { replace: true });
     } catch (err) {
       setError(
         err instanceof ApiError && err.status === 401
@@ -41,6 +58,21 @@ export function SignInPage() {
   return (
     <section className="center-page panel pad" aria-labelledby="signin-title">
       <h1 id="signin-title">Sign in to Hangar</h1>
+      {scmError && (
+        <p className="notice error" role="alert">
+          {scmError}
+        </p>
+      )}
+      {scm && scmHref && (
+        <>
+          <p>
+            <a className="button" href={scmHref}>
+              Sign in with {scm.name}
+            </a>
+          </p>
+          <p className="muted">Or with an API token:</p>
+        </>
+      )}
       <form onSubmit={submit} noValidate>
         <div className="field">
           <label htmlFor="token">API token</label>
