@@ -12,6 +12,7 @@ import type { Engine } from '../../engine/engine.js';
 import { ExecEngine } from '../../engine/exec/index.js';
 import {
   createRunner,
+  dockerSettingNames,
   type Runner,
   type RunnerFlags,
   type RunnerLogger,
@@ -132,6 +133,12 @@ export function registerRunner(program: Command): void {
     .option(
       '--grace <duration>',
       'after SIGTERM, how long stages may finish (HANGAR_RUNNER_GRACE; default 10m)',
+    )
+    .addHelpText(
+      'after',
+      `\nSettings of every stage, from variables only (Drone names in brackets; see the README):\n${dockerSettingNames()
+        .map((n) => `  ${n.env}${n.aliases.length > 0 ? ` (${n.aliases.join(', ')})` : ''}`)
+        .join('\n')}`,
     )
     .action(async (flags: RunnerFlags) => {
       await runRunner(flags);
