@@ -1,6 +1,7 @@
 // The server's settings, read once at start from the environment and the command line (flags win).
 // Everything else in the server gets a ServerConfig handed in; nothing else reads process.env.
 import { isAbsolute, join, resolve } from 'node:path';
+import { type ConvertSettings, readConvertSettings } from './convert/settings.js';
 import { parseGoDuration } from './cron/schedule.js';
 
 /** What `hangar server` runs with. */
@@ -39,6 +40,8 @@ export interface ServerConfig {
   readonly forkApproval: boolean;
   /** Signing in through an SCM's OAuth and the browser session cookie. */
   readonly login: LoginSettings;
+  /** Jsonnet and the convert extension (drone-reference.md §5.9); undefined = YAML only. */
+  readonly convert?: ConvertSettings;
 }
 
 /** An SCM users can sign in with. */
@@ -199,6 +202,7 @@ export function readServerConfig(
     status,
     forkApproval,
     login,
+    convert: readConvertSettings(get, (msg) => new ConfigError(msg)),
   };
 }
 

@@ -7,6 +7,7 @@
 import type { RouteContext } from '../../app.js';
 import { openOAuthToken, withOpenOAuth } from '../../auth/oauth-token.js';
 import { serverLink } from '../../config.js';
+import { convertingConfigSource } from '../../convert/converting-source.js';
 import {
   configuredChangeSource,
   configuredCommitSource,
@@ -48,6 +49,15 @@ export function scmServicesOf(ctx: RouteContext): ScmServices {
     };
     // Repositories known by a remote URL only (scm `git`) are read from this server's mirror of them.
     services = { ...services, ...mirroredSources(services, mirrorsFor(ctx)) };
+    // Jsonnet and the convert extension turn the configuration into YAML for the trigger and the runners.
+    services = {
+      ...services,
+      config: convertingConfigSource(services.config, ctx.config.convert, {
+        db: ctx.store.db,
+        openToken,
+        log: ctx.logger,
+      }),
+    };
     cache.set(ctx, services);
   }
   return services;
