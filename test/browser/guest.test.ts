@@ -10,6 +10,7 @@ import {
   chromiumSkip,
   ensureWebBuild,
   launchChromium,
+  RpcRunner,
   screenshotPath,
   seedTwoStageBuild,
   startUiServer,
@@ -98,6 +99,40 @@ function describeGuest(): void {
       }
       await page.getByRole('button', { name: 'Download' }).waitFor();
       await page.screenshot({ path: screenshotPath('guest-build.png'), fullPage: true });
+    });
+
+    test('a guest watches a public build live: the list, the stage and the log lines as the runner sends them', async () => {
+      const { build } = await seedTwoStageBuild(
+        server,
+        'oss/lib',
+        { status: 'pending', started: 0 },
+        'pending',
+      );
+      await page.goto(`${server.url}/oss/lib/${build.number}`);
+      await page.getByTestId('why-waiting').waitFor();
+      const runner = new RpcRunner(server.url);
+      const taken = await runner.take();
+      const stage = await runner.start(taken, ['compile']);
+      const [compile] = stage.steps;
+      const log = page.getByTestId('log');
+      await page.getByRole('region', { name: 'Log of compile' }).waitFor({ timeout: 20_000 });
+      await runner.lines(compile.id, [
+        { pos: 0, out: 'guest sees line 1\n', time: 0 },
+        { pos: 1, out: 'guest sees line 2\n', time: 1 },
+      ]);
+      await log.getByText('guest sees line 2', { exact: true }).waitFor();
+      assert.equal(await page.getByTestId('log-source').getAttribute('data-source'), 'live');
+      assert.equal(await page.getByRole('button', { name: 'Cancel build' }).count(), 0);
+      const done = await runner.step(compile, {
+        status: 'success',
+        stopped: Math.floor(Date.now() / 1000),
+        exit_code: 0,
+      });
+      await runner.finish(stage, [done], 'success');
+      await page.locator('.stage-head [data-status="success"]').waitFor({ timeout: 20_000 });
+      // Leave no stage queued for the next test's runner.
+      const next = await runner.take();
+      await runner.finish(await runner.start(next, ['unit']), [], 'success');
     });
 
     test('settings, secrets and cron pages of a public repo ask a guest to sign in', async () => {
