@@ -388,8 +388,17 @@ function describeAudit(): void {
       assert.equal((await findRepoBySlug(server.store.db, 'acme/widget'))?.active, true);
     });
 
-    test('keyboard only on the repository list, secrets and cron pages: every control reachable', async () => {
-      for (const path of ['/', '/acme/widget/secrets', '/acme/widget/cron', '/admin/queue', '/admin/users']) {
+    test('keyboard only on the repository and build lists, secrets, cron, org secrets and admin pages: every control reachable', async () => {
+      for (const path of [
+        '/',
+        '/acme/widget',
+        '/acme/widget/secrets',
+        '/acme/widget/cron',
+        '/orgs/acme/secrets',
+        '/admin/queue',
+        '/admin/runners',
+        '/admin/users',
+      ]) {
         await page.goto(`${server.url}${path}`);
         await page.locator('main h1, main h2').first().waitFor();
         await page.locator('main .panel').first().waitFor();
