@@ -210,6 +210,23 @@ export function registerRepo(program: Command): void {
 
   withFormat(
     repo
+      .command('sync')
+      .description('re-read your repositories and your access to them from your SCM (GitHub, Gitea, GitLab)')
+      .option('--scm <scm>', 'the SCM your token is for, when the server knows several'),
+  ).action(async (opts: FormatOptions & { scm?: string }) => {
+    const format = outputFormat(opts);
+    const query = new URLSearchParams(opts.scm ? { scm: opts.scm } : {});
+    const list = ((await apiClient().request('POST', '/api/user/repos', { query })) ?? []) as RepoJson[];
+    if (format === 'json') return printJson(list);
+    printTable(
+      ['REPOSITORY', 'ACTIVE', 'SCM', 'VISIBILITY', 'BRANCH'],
+      list.map((r) => [r.slug, yesNo(r.active), r.scm || '-', r.visibility, r.default_branch]),
+      'no repositories',
+    );
+  });
+
+  withFormat(
+    repo
       .command('info')
       .description("show a repository's settings")
       .argument('<repo>', 'repository, OWNER/NAME'),
@@ -275,6 +292,27 @@ export function registerRepo(program: Command): void {
     if (format === 'json') return printJson(res);
     process.stdout.write(`updated ${res.slug}\n`);
     printRepo(res);
+  });
+
+  withFormat(
+    repo
+      .command('webhook')
+      .description(
+        "where, and signed with which secret, a git remote's forge sends push webhooks (repo admins)",
+      )
+      .argument('<repo>', 'repository, OWNER/NAME'),
+  ).action(async (slug: string, opts: FormatOptions) => {
+    const format = outputFormat(opts);
+    const res = (await apiClient().request('GET', `${repoPath(slug)}/webhook`)) as {
+      url: string;
+      secret: string;
+    };
+    if (format === 'json') return printJson(res);
+    printFields([
+      ['URL', res.url],
+      ['Secret', res.secret],
+      ['Events', 'push (content type application/json)'],
+    ]);
   });
 
   repo
@@ -385,6 +423,6 @@ async function addRemote(url: string, opts: AddOptions): Promise<void> {
   )) as { slug: string; default_branch: string };
   process.stdout.write(
     `registered ${created.slug} (git remote ${url}, default branch ${created.default_branch}); the server fetched it\n` +
-      `pushes to it do not build by themselves: hangar build create ${created.slug} [--branch B], a cron job, or a push webhook\n`,
+      `pushes to it do not build by themselves: hangar build create ${created.slug} [--branch B], a cron job, or a push webhook from its forge (hangar repo webhook ${created.slug})\n`,
   );
 }
