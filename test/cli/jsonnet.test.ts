@@ -108,3 +108,19 @@ test('hangar lint: a missing .jsonnet file is a usage error', async () => {
   assert.equal(r.code, 2);
   assert.match(r.stderr, /^hangar: cannot read nope\.jsonnet: no such file\n$/);
 });
+
+test('hangar exec FILE.jsonnet: runs the evaluated pipeline (type: exec, host processes)', {
+  skip,
+}, async () => {
+  writeFileSync(
+    join(repo, 'exec.jsonnet'),
+    `{
+  kind: 'pipeline', type: 'exec', name: 'hello', platform: { os: 'linux', arch: 'amd64' },
+  steps: [{ name: 'say', commands: ['echo hello from ' + std.extVar('build.event') + ' on ' + std.extVar('build.branch')] }],
+}
+`,
+  );
+  const r = await runCli(['exec', 'exec.jsonnet', '--branch', 'dev'], { cwd: repo });
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  assert.match(r.stdout, /^\[say\s*\] hello from push on dev$/m);
+});
