@@ -174,6 +174,44 @@ test('env file: dotenv syntax; its variables win over DRONE_RUNNER_ENVIRON; unre
   }
 });
 
+test('env file: variables expand as godotenv expands them (earlier keys only; not in single quotes)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'hangar-envfile-'));
+  try {
+    const file = join(dir, 'runner.env');
+    // godotenv's fixtures/substitutions.env, plus quoting and escapes.
+    await writeFile(
+      file,
+      `OPTION_A=1
+OPTION_B=\${OPTION_A}
+OPTION_C=$OPTION_B
+OPTION_D=\${OPTION_A}\${OPTION_B}
+OPTION_E=\${OPTION_NOT_DEFINED}
+QUOTED="x-$OPTION_A"
+SINGLE='x-$OPTION_A'
+ESCAPED=pa\\$$word
+LATER=$OPTION_Z
+OPTION_Z=z
+lower=$lower_case
+`,
+    );
+    assert.deepEqual(await readEnvFile(file), {
+      OPTION_A: '1',
+      OPTION_B: '1',
+      OPTION_C: '1',
+      OPTION_D: '11',
+      OPTION_E: '',
+      QUOTED: 'x-1',
+      SINGLE: 'x-$OPTION_A',
+      ESCAPED: 'pa$$word',
+      LATER: '',
+      OPTION_Z: 'z',
+      lower: '$lower_case',
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('every docker runner setting has its row in the README settings table', async () => {
   const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
   const table = readme.slice(readme.indexOf('## Settings'));

@@ -209,9 +209,39 @@ export function dockerCompileOptions(
   };
 }
 
+/** An assignment line of a dotenv file: its key and the quote its value starts with, if any. */
+const ASSIGNMENT = /^[ \t]*(?:export[ \t]+)?([\w.-]+)[ \t]*(?:=|:[ \t])[ \t]*(['"`])?/gm;
+/** godotenv's `$VAR` / `${VAR}` (A–Z, 0–9, `_`), with `\$` for a literal `$`. */
+const EXPANSION = /(\\)?(\$)(\()?\{?([A-Z0-9_]+)?\}?/g;
+
 /**
- * Reads the runner's env file (dotenv: `KEY=value`, `export KEY=value`, quotes, `#` comments) as
- * Drone does with godotenv; '' = none. An unreadable file is a SettingsError.
+ * Expands variables as godotenv (Drone's env file reader) does: in unquoted and double-quoted values,
+ * `$VAR` and `${VAR}` become the value of an earlier variable of the file (unknown ones: empty), and
+ * `\$` a plain `$`; single-quoted values stay as written.
+ */
+function expandLikeGodotenv(text: string, parsed: Record<string, string>): Record<string, string> {
+  const quoteOf = new Map<string, string>();
+  for (const m of text.matchAll(ASSIGNMENT)) quoteOf.set(m[1]!, m[2] ?? '');
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    out[key] =
+      quoteOf.get(key) === "'"
+        ? value
+        : value.replace(
+            EXPANSION,
+            (all: string, backslash?: string, _dollar?: string, paren?: string, name?: string) => {
+              if (backslash === '\\' || paren === '(') return all.slice(1);
+              return name ? (out[name] ?? '') : all;
+            },
+          );
+  }
+  return out;
+}
+
+/**
+ * Reads the runner's env file as Drone does with godotenv (dotenv syntax: `KEY=value`,
+ * `export KEY=value`, quotes, `#` comments; `$VAR` expansion as above); '' = none. An unreadable
+ * file is a SettingsError.
  */
 export async function readEnvFile(path: string): Promise<Record<string, string>> {
   if (path === '') return {};
@@ -223,7 +253,7 @@ export async function readEnvFile(path: string): Promise<Record<string, string>>
       `cannot read the env file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
     );
   }
-  return parseDotenv(text);
+  return expandLikeGodotenv(text, parseDotenv(text));
 }
 
 /** The runner's global variables: DRONE_RUNNER_ENVIRON, then the env file's (which win, as in Drone). */
