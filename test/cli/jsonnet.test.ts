@@ -89,10 +89,10 @@ test('hangar lint|plan: Jsonnet errors are one file:line:col line, exit 2, no st
 });
 
 test('hangar lint: imports stay inside the repository, symbolic links included', { skip }, async () => {
-  const escape = await runCli(['lint', 'escape.jsonnet'], { cwd: repo });
-  assert.equal(escape.code, 2);
+  const escaping = await runCli(['lint', 'escape.jsonnet'], { cwd: repo });
+  assert.equal(escaping.code, 2);
   assert.equal(
-    escape.stderr,
+    escaping.stderr,
     'hangar: escape.jsonnet:1:1: cannot import "../x.libsonnet": only files inside the repository can be imported\n',
   );
   const link = await runCli(['lint', 'link.jsonnet'], { cwd: repo });
