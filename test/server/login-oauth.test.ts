@@ -214,6 +214,21 @@ describe('sign in with GitHub', () => {
     assert.equal(me.json.login, 'octocat');
     assert.equal(me.json.oauth_token, undefined);
     assert.match(String(me.headers[CSRF_HEADER]), /^[A-Za-z0-9_-]{43}$/);
+    // The first sign-in syncs the user's repositories in the background, with the opened token.
+    for (let i = 0; i < 200 && !((await findUserByLogin(s.db, 'octocat'))?.synced ?? 0); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    assert.ok(((await findUserByLogin(s.db, 'octocat'))?.synced ?? 0) > 0, 'the user was synced');
+    const listed = scm.seen.filter((r) => r.path === '/user/repos');
+    assert.equal(listed.length, 1);
+    assert.equal(listed[0]?.authorization, `Bearer ${token}`);
+    await signIn(s);
+    assert.equal(
+      scm.seen.filter((r) => r.path === '/user/repos').length,
+      1,
+      'synced less than a week ago: no sync',
+    );
+
     assert.ok(!s.logs().includes(token), 'the SCM token never reaches the log');
     assert.ok(!s.logs().includes(tokenReq.form.code as string), 'nor the code');
   });

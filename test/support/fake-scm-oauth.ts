@@ -51,24 +51,30 @@ export interface FakeScm {
   close(): Promise<void>;
 }
 
-const paths: Record<FakeScmKind, { authorize: string; token: string; user: string; orgs: string }> = {
+const paths: Record<
+  FakeScmKind,
+  { authorize: string; token: string; user: string; orgs: string; repos: string }
+> = {
   github: {
     authorize: '/login/oauth/authorize',
     token: '/login/oauth/access_token',
     user: '/user',
     orgs: '/user/orgs',
+    repos: '/user/repos',
   },
   gitea: {
     authorize: '/login/oauth/authorize',
     token: '/login/oauth/access_token',
     user: '/api/v1/user',
     orgs: '/api/v1/user/orgs',
+    repos: '/api/v1/user/repos',
   },
   gitlab: {
     authorize: '/oauth/authorize',
     token: '/oauth/token',
     user: '/api/v4/user',
     orgs: '/api/v4/groups',
+    repos: '/api/v4/projects',
   },
 };
 
@@ -336,6 +342,8 @@ export async function startFakeScm(kind: FakeScmKind, account: FakeAccount): Pro
     }
     if (req.method === 'GET' && u.pathname === p.user) return json(res, 200, userBody());
     if (req.method === 'GET' && u.pathname === p.orgs) return json(res, 200, orgsBody());
+    // The repository list a sync after sign-in reads: this account reaches none.
+    if (req.method === 'GET' && u.pathname === p.repos) return json(res, 200, []);
     if (req.method === 'GET' && kind === 'github' && u.pathname === '/user/emails') {
       const email = fake.account.primaryEmail ?? fake.account.email;
       return json(res, 200, [

@@ -5,7 +5,8 @@
 // it belongs to, and the user is created (if admitted) or updated, with the SCM tokens sealed at
 // rest. The answer sets the `_session_` cookie and goes to `/` (or the page the user came from).
 // Every failure goes to the UI's sign-in page with one readable sentence. `GET /logout` clears the
-// cookie. `GET /api/system/login` tells the UI which SCM, if any, it can offer (Hangar's).
+// cookie. `GET /api/system/login` tells the UI which SCM, if any, it can offer (Hangar's). A user
+// not synced for a week has their repositories synced from the SCM in the background, as in Drone.
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import type { App, RouteContext } from '../app.js';
@@ -34,13 +35,14 @@ import { cookieKeysOf } from '../auth/session.js';
 import { type OAuthSettings, serverLink } from '../config.js';
 import type { User } from '../store/models.js';
 import { createUser, findUserByLogin, updateUser } from '../store/queries/users.js';
+import { syncUserRepos } from '../scm/sync.js';
 import { DuplicateError } from '../store/errors.js';
 
 declare module '../app.js' {
   interface AppDeps {
     /**
-     * Called after each successful SCM sign-in, not awaited by it (Drone syncs the user's
-     * repositories on login). Its failure is logged and never blocks the sign-in.
+     * Called after a successful SCM sign-in of a user not synced for a week, not awaited by it
+     * (default: the repository sync, scm/sync.ts). Its failure is logged and never blocks the sign-in.
      */
     onSignIn?: (user: User) => Promise<void>;
   }
@@ -48,6 +50,9 @@ declare module '../app.js' {
 
 /** Name of the cookie holding the sign-in's state while the browser is at the SCM. */
 export const STATE_COOKIE = '_oauth_state_';
+
+/** A user not synced for this long is synced at sign-in (Drone: weekly). */
+const SYNC_PERIOD_SECONDS = 7 * 24 * 3600;
 
 /** Seconds the browser has to come back from the SCM. */
 const STATE_SECONDS = 600;
@@ -148,16 +153,17 @@ export function loginRoutes(app: App, ctx: RouteContext): void {
       return toSignIn(reply, err.message, [clearState]);
     }
 
-    if (ctx.onSignIn) {
+    // Drone syncs the user's repositories in the background when they were never synced or not
+    // for a week (handler/web/login.go syncPeriod).
+    if (user.synced + SYNC_PERIOD_SECONDS < now()) {
       const log = request.log;
-      ctx
-        .onSignIn(user)
-        .catch((err: unknown) =>
-          log.warn(
-            { login: user.login, reason: (err as Error)?.message },
-            'repository sync after sign-in failed',
-          ),
-        );
+      const sync = ctx.onSignIn ?? ((u: User) => syncUserRepos(ctx, u, { scm: oauth.scm }).then(() => {}));
+      sync(user).catch((err: unknown) =>
+        log.warn(
+          { login: user.login, reason: (err as Error)?.message },
+          'repository sync after sign-in failed',
+        ),
+      );
     }
     request.log.info({ scm: oauth.scm, login: user.login }, 'signed in');
     reply.header('set-cookie', [clearState, sessionCookie(keys, user.login, now())]);
