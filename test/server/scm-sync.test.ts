@@ -458,3 +458,24 @@ t('syncUserRepos(ctx, user) is what a sign-in calls: the sign-in SCM, the sealed
   const plain = await s.user();
   assert.equal((await syncUserRepos(ctx, plain.user)).skipped, `${plain.user.login} has no SCM token`);
 });
+
+t('two members of one organisation syncing at the same moment both get every repository once', async (s) => {
+  const one = await scmUser(s, 'gho_member_one');
+  const two = await scmUser(s, 'gho_member_two');
+  githubListing(
+    Array.from({ length: 30 }, (_, i) => githubRepo(1000 + i, `org/repo-${i}`, PUSH)),
+    100,
+  );
+  const [a, b] = await Promise.all([sync(s, one.token), sync(s, two.token)]);
+  assert.equal(a.status, 200, a.body);
+  assert.equal(b.status, 200, b.body);
+  assert.equal(a.json.length, 30);
+  assert.equal(b.json.length, 30);
+  for (let i = 0; i < 30; i++) {
+    const repo = (await findRepoBySlug(s.db, `org/repo-${i}`)) as Repo;
+    assert.deepEqual(
+      (await listPermsOfRepo(s.db, repo.id)).map((p) => p.user_id).sort((x, y) => x - y),
+      [one.user.id, two.user.id].sort((x, y) => x - y),
+    );
+  }
+});

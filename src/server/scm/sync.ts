@@ -10,6 +10,7 @@ import { openOAuthToken } from '../auth/oauth-token.js';
 import type { ServerConfig } from '../config.js';
 import type { SecretBox } from '../secrets/box.js';
 import { decodeRow, encodeRow } from '../store/codec.js';
+import { ConflictError, DuplicateError } from '../store/errors.js';
 import type { Repo, User } from '../store/models.js';
 import { deletePerm, upsertPerm } from '../store/queries/perms.js';
 import { createRepo, findRepoBySlug, updateRepo } from '../store/queries/repos.js';
@@ -101,24 +102,20 @@ export async function syncUserRepos(
     throw err;
   }
 
-  const result: SyncResult = { scm, ...empty, conflicts: [] };
-  await transaction(db, async (tx) => {
-    const keep = new Set<number>();
-    for (const r of remote) {
-      if (!r.perm.read) continue;
-      const saved = await saveRepo(tx, scm, r, now, result);
-      if (!saved) continue;
-      keep.add(saved.id);
-      result.repos++;
-      await upsertPerm(tx, { user_id: user.id, repo_id: saved.id, ...r.perm, synced: now, updated: now });
+  let result: SyncResult = { scm, ...empty, conflicts: [] };
+  // A sync running at the same moment (sign-in and `repo sync`, two users of one organisation)
+  // may create or change the same rows first; the second attempt then sees them.
+  for (let attempt = 1; ; attempt++) {
+    result = { scm, ...empty, conflicts: [] };
+    try {
+      await store(db, user, scm, remote, now, result);
+      break;
+    } catch (err) {
+      if (attempt < 3 && (err instanceof DuplicateError || err instanceof ConflictError)) continue;
+      await setSyncing(db, user.id, { syncing: false }).catch(() => {});
+      throw err;
     }
-    for (const repo of await reposWithPerm(tx, user.id, scm)) {
-      if (keep.has(repo.id) || repoPath(repo) !== undefined) continue;
-      await deletePerm(tx, user.id, repo.id);
-      result.revoked++;
-    }
-    await setSyncing(tx, user.id, { syncing: false, synced: now });
-  });
+  }
   if (result.conflicts.length > 0) {
     ctx.logger?.warn(
       { user: user.login, scm, repos: result.conflicts },
@@ -137,6 +134,34 @@ export async function syncUserRepos(
     'repositories synced',
   );
   return result;
+}
+
+/** Writes one sync in one transaction: the repos, the user's perms on them, the revocations. */
+async function store(
+  db: Db,
+  user: User,
+  scm: HostedScm,
+  remote: RemoteRepo[],
+  now: number,
+  result: SyncResult,
+): Promise<void> {
+  await transaction(db, async (tx) => {
+    const keep = new Set<number>();
+    for (const r of remote) {
+      if (!r.perm.read) continue;
+      const saved = await saveRepo(tx, scm, r, now, result);
+      if (!saved) continue;
+      keep.add(saved.id);
+      result.repos++;
+      await upsertPerm(tx, { user_id: user.id, repo_id: saved.id, ...r.perm, synced: now, updated: now });
+    }
+    for (const repo of await reposWithPerm(tx, user.id, scm)) {
+      if (keep.has(repo.id) || repoPath(repo) !== undefined) continue;
+      await deletePerm(tx, user.id, repo.id);
+      result.revoked++;
+    }
+    await setSyncing(tx, user.id, { syncing: false, synced: now });
+  });
 }
 
 /** The SCM a user's API token belongs to without a sign-in SCM: the only configured one, else the one their repos are on. */
