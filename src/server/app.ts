@@ -34,6 +34,7 @@ import { streamRoutes } from './http/api/stream.js';
 import { queueRoutes } from './scheduler/routes.js';
 import { loginRoutes } from './http/login.js';
 import { webRoutes } from './http/web.js';
+import { webhookSecretRoutes } from './http/api/webhook-secret.js';
 import type { SecretBox } from './secrets/box.js';
 import type { Store } from './store/db.js';
 import type { Repo, User } from './store/models.js';
@@ -113,6 +114,7 @@ export const routes: readonly RoutePlugin[] = [
   badgeRoutes,
   statsRoutes,
   latestBuildRoutes,
+  webhookSecretRoutes,
   loginRoutes,
   // Last: the web UI answers GET paths no other module owns.
   webRoutes,

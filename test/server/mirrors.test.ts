@@ -14,9 +14,11 @@ import { remoteNetrc } from '../../src/server/scm/mirror-services.js';
 import { signLocalPush } from '../../src/server/scm/local.js';
 import { findRepoCredentials } from '../../src/server/store/queries/repo-credentials.js';
 import { findRepoBySlug } from '../../src/server/store/queries/repos.js';
-import { repoRoot } from '../support/compat.js';
+import { readFileSync } from 'node:fs';
+import { compatPath, compatSkip, repoRoot } from '../support/compat.js';
 import { startRemote } from '../support/git-remote.js';
 import { type BuildServer, buildServerTest, startBuildServer, type TestUser } from './builds-harness.js';
+import { signatureHeaders } from './hooks-support.js';
 import { pipeline, pipelines } from './trigger-support.js';
 
 const CONFIG = pipelines(
@@ -159,6 +161,50 @@ describe('hangar repo add URL, over a listening server', () => {
       assert.equal(removed.status, 200);
       assert.equal(existsSync(join(mirrorsDir(), `${repo.id}.git`)), false, 'the mirror went with the repo');
       assert.deepEqual(await leftovers(), []);
+    } finally {
+      await remote.close();
+    }
+  });
+
+  test('a push webhook from the forge, sent to the URL with the secret `hangar repo webhook` shows', {
+    skip: compatSkip(),
+  }, async () => {
+    const remote = await startRemote();
+    try {
+      const first = await remote.commit('first', { '.drone.yml': CONFIG });
+      assert.equal((await hangar(['repo', 'add', remote.url, '--name', 'alice/forge'])).exitCode, 0);
+      const shown = await hangar(['repo', 'webhook', 'alice/forge', '--json']);
+      assert.equal(shown.exitCode, 0, shown.stderr);
+      const { url: hookUrl, secret } = JSON.parse(shown.stdout);
+      assert.equal(hookUrl, 'http://ci.example.com/hook');
+      assert.equal(secret, (await findRepoBySlug(s.db, 'alice/forge'))?.signer);
+      const text = await hangar(['repo', 'webhook', 'alice/forge']);
+      assert.match(text.stdout, /URL:\s+http:\/\/ci\.example\.com\/hook/);
+
+      // Gitea's push payload (a recorded one) for a commit the mirror does not have yet.
+      const second = await remote.commit('second', { 'x.txt': 'x\n' });
+      const p = JSON.parse(readFileSync(compatPath('webhooks', 'gitea', 'push.json'), 'utf8'));
+      assert.ok(typeof secret === 'string');
+      Object.assign(p, { ref: 'refs/heads/main', before: first, after: second });
+      p.commits = [{ ...p.commits[0], id: second, message: '', added: ['x.txt'], modified: [], removed: [] }];
+      Object.assign(p.repository, { name: 'forge', full_name: 'alice/forge' });
+      Object.assign(p.repository.owner, { username: 'alice', login: 'alice' });
+      const body = JSON.stringify(p);
+      const res = await s.call('POST', '/hook', {
+        payload: body,
+        headers: { 'x-gitea-event': 'push', ...signatureHeaders('gitea', body, secret) },
+      });
+      assert.equal(res.status, 200, res.body);
+      assert.deepEqual([res.json.event, res.json.after, stageNames(res.json)], ['push', second, ['test']]);
+
+      // Only the repo's admins see the secret; other repositories have none to show.
+      const bob = await s.user({ login: 'bob' });
+      const asBob = await s.call('GET', '/api/repos/alice/forge/webhook', { token: bob.token });
+      assert.equal(asBob.status, 404);
+      const hosted = await s.repo({ namespace: 'alice', name: 'hosted', scm: 'github' }, alice);
+      const none = await s.call('GET', `/api/repos/${hosted.slug}/webhook`, { token: alice.token });
+      assert.equal(none.status, 400);
+      assert.match(none.json.message, /is not a git remote/);
     } finally {
       await remote.close();
     }

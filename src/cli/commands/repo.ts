@@ -294,6 +294,27 @@ export function registerRepo(program: Command): void {
     printRepo(res);
   });
 
+  withFormat(
+    repo
+      .command('webhook')
+      .description(
+        "where, and signed with which secret, a git remote's forge sends push webhooks (repo admins)",
+      )
+      .argument('<repo>', 'repository, OWNER/NAME'),
+  ).action(async (slug: string, opts: FormatOptions) => {
+    const format = outputFormat(opts);
+    const res = (await apiClient().request('GET', `${repoPath(slug)}/webhook`)) as {
+      url: string;
+      secret: string;
+    };
+    if (format === 'json') return printJson(res);
+    printFields([
+      ['URL', res.url],
+      ['Secret', res.secret],
+      ['Events', 'push (content type application/json)'],
+    ]);
+  });
+
   repo
     .command('add')
     .description(
@@ -402,6 +423,6 @@ async function addRemote(url: string, opts: AddOptions): Promise<void> {
   )) as { slug: string; default_branch: string };
   process.stdout.write(
     `registered ${created.slug} (git remote ${url}, default branch ${created.default_branch}); the server fetched it\n` +
-      `pushes to it do not build by themselves: hangar build create ${created.slug} [--branch B], a cron job, or a push webhook\n`,
+      `pushes to it do not build by themselves: hangar build create ${created.slug} [--branch B], a cron job, or a push webhook from its forge (hangar repo webhook ${created.slug})\n`,
   );
 }
