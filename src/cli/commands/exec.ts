@@ -9,6 +9,7 @@ import {
   type DockerRunnerSettings,
   dockerCompileOptions,
   dockerConfigPath,
+  dockerSettingNames,
   readDockerRunnerSettings,
   readEnvFile,
   readRegistries,
@@ -106,7 +107,13 @@ export function registerExec(program: Command): void {
     .option('--secret <key=value>', 'a secret for from_secret (repeatable)', collect)
     .option('--secret-file <file>', 'secrets as KEY=VALUE lines')
     .option('--env <key=value>', 'a variable for every step and for VAR substitution (repeatable)', collect)
-    .option('--clone', 'clone the committed state with git instead of copying the working directory', false);
+    .option('--clone', 'clone the committed state with git instead of copying the working directory', false)
+    .addHelpText(
+      'after',
+      `\nDocker runner settings, from variables as for \`hangar runner\` (Drone names in brackets):\n${dockerSettingNames()
+        .map((n) => `  ${n.env}${n.aliases.length > 0 ? ` (${n.aliases.join(', ')})` : ''}`)
+        .join('\n')}\n  HANGAR_DOCKER_CONFIG (DRONE_DOCKER_CONFIG)`,
+    );
   addBuildFlags(cmd, false).action(async (path: string, flags: ExecFlags) => {
     const cwd = process.cwd();
     const source = await readConfig(path);
