@@ -89,7 +89,20 @@ export function convertingConfigSource(
   async function viaExtension(repo: Repo, build: Build, text: string): Promise<string | undefined> {
     const ext = settings?.extension;
     if (!ext || !repo.config_path.endsWith(ext.extension)) return undefined;
-    const key = JSON.stringify([repo.id, build.after, repo.config_path, text]);
+    // What an extension may base its answer on (pathschanged reads before..after, others the event);
+    // the build number is not in it, so the trigger's answer serves the stages' details.
+    const key = JSON.stringify([
+      repo.id,
+      repo.config_path,
+      build.event,
+      build.action,
+      build.ref,
+      build.before,
+      build.after,
+      build.deploy_to,
+      build.params,
+      text,
+    ]);
     if (cache.has(key)) return cache.get(key);
     const owner = deps.db && repo.user_id ? await findUser(deps.db, repo.user_id) : undefined;
     const open = deps.openToken ?? ((t: string) => t);
