@@ -41,6 +41,12 @@ before(async () => {
   bad = await work.commit('broken', {
     '.drone.jsonnet': "{\n  kind: 'pipeline',\n  name: error 'no name',\n}\n",
   });
+  // A later commit changes the imported file: builds of the first commit must not see it.
+  await work.commit('library v2', {
+    '.drone.jsonnet': "local lib = import 'ci/lib.libsonnet'; [lib.pipeline('build')]\n",
+    'ci/lib.libsonnet':
+      "{ pipeline(name):: { kind: 'pipeline', name: name + '-v2', steps: [{ name: 's', image: 'alpine' }] } }\n",
+  });
 });
 after(async () => {
   await work.remove();
@@ -86,6 +92,7 @@ test('HANGAR_JSONNET_ENABLED: .drone.jsonnet becomes the build stages; the runne
     const yaml = Buffer.from(details.json().config.Data, 'base64').toString('utf8');
     assert.equal(yaml.match(/^---$/gm)?.length, 3);
     assert.match(yaml, /"echo deploy on main"/);
+    assert.doesNotMatch(yaml, /-v2/, "imports are read at the build's commit");
   } finally {
     await s.close();
   }
