@@ -18,6 +18,7 @@ import {
   screenshotPath,
   seedTwoStageBuild,
   startUiServer,
+  tabThrough,
   type TestUser,
   type UiServer,
 } from './support.js';
@@ -27,78 +28,6 @@ const now = () => Math.floor(Date.now() / 1000);
 
 if (skip) test('web UI audit in Chromium', { skip }, () => {});
 else describeAudit();
-
-/** What Tab reached on a page: every control's label, those never focused, and focus without a ring. */
-interface TabWalk {
-  controls: string[];
-  missed: string[];
-  noRing: string[];
-}
-
-// Run in the page (as source text: this file is compiled without the DOM types).
-const MARK_CONTROLS = `(() => {
-  const selector = 'a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
-  const out = [];
-  for (const el of document.querySelectorAll(selector)) {
-    // The skip link is drawn off-screen until it has the focus.
-    const visible = el.checkVisibility() || el.classList.contains('skip');
-    if (!visible || el.closest('[hidden], [inert]')) continue;
-    const text = (el.getAttribute('aria-label') || el.textContent || el.name || el.id || '').trim().slice(0, 40);
-    el.dataset.kb = String(out.length);
-    out.push(el.tagName.toLowerCase() + ' "' + text + '" ' + (el.name || el.id || ''));
-  }
-  document.activeElement?.blur();
-  window.scrollTo(0, 0);
-  return out;
-})()`;
-
-const FOCUSED = `(() => {
-  const el = document.activeElement;
-  if (!el?.dataset?.kb) return null;
-  const style = getComputedStyle(el);
-  const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
-  let ring = outline || style.boxShadow !== 'none';
-  if (outline) {
-    // The ring must not be cut off by a scrolling or clipping ancestor.
-    const grow = Math.max(0, parseFloat(style.outlineOffset) + parseFloat(style.outlineWidth));
-    const r = el.getBoundingClientRect();
-    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
-      const cs = getComputedStyle(a);
-      if (cs.overflowX === 'visible' && cs.overflowY === 'visible') continue;
-      const ar = a.getBoundingClientRect();
-      const left = ar.left + a.clientLeft;
-      const top = ar.top + a.clientTop;
-      if (r.left - grow < left - 0.5 || r.top - grow < top - 0.5 || r.right + grow > left + a.clientWidth + 0.5 || r.bottom + grow > top + a.clientHeight + 0.5) {
-        ring = false;
-        break;
-      }
-    }
-  }
-  return { kb: Number(el.dataset.kb), ring };
-})()`;
-
-/**
- * Marks every visible, enabled control of the page, then presses Tab from the top until the focus
- * comes round again, recording which controls took the focus and whether a focus ring showed.
- */
-async function tabThrough(page: Page): Promise<TabWalk> {
-  const controls = (await page.evaluate(MARK_CONTROLS)) as string[];
-  const reached = new Set<number>();
-  const noRing = new Set<string>();
-  for (let i = 0; i < controls.length * 2 + 10; i++) {
-    await page.keyboard.press('Tab');
-    const at = (await page.evaluate(FOCUSED)) as { kb: number; ring: boolean } | null;
-    if (!at) continue;
-    if (reached.has(at.kb) && reached.size === controls.length) break;
-    reached.add(at.kb);
-    if (!at.ring) noRing.add(controls[at.kb]!);
-  }
-  return {
-    controls,
-    missed: controls.filter((_, i) => !reached.has(i)),
-    noRing: [...noRing],
-  };
-}
 
 // Controls of the main content that end beyond the right edge of the window (inside the log and
 // the stage graph, which scroll sideways by design, they may).
@@ -434,7 +363,7 @@ function describeAudit(): void {
       }
     });
 
-    test('the main pages at phone width (390×844) and desktop width: no sideways scrolling; screenshots', async () => {
+    test('the main pages at phone width (390×844) and desktop width: no sideways scrolling, Tab reaches every control with a visible ring; screenshots', async () => {
       const { build, steps } = await seedTwoStageBuild(server, 'acme/widget', {
         message: 'A commit message long enough to wrap several times on a phone screen, as real ones do',
       });
@@ -482,6 +411,12 @@ function describeAudit(): void {
             if (over > 0) wide.push(`${size.label} ${name}: ${over}px too wide`);
             const cut = (await p.evaluate(CUT_CONTROLS)) as string[];
             if (cut.length > 0) wide.push(`${size.label} ${name}: off-screen ${cut.join(', ')}`);
+            if (size.mobile) {
+              const walk = await tabThrough(p);
+              if (walk.missed.length > 0)
+                wide.push(`${size.label} ${name}: not reached by Tab ${walk.missed}`);
+              if (walk.noRing.length > 0) wide.push(`${size.label} ${name}: no visible focus ${walk.noRing}`);
+            }
             await p.screenshot({ path: screenshotPath(`${size.label}-${name}.png`), fullPage: true });
           }
           const guest = await browser.newContext({ viewport: { width: size.width, height: size.height } });

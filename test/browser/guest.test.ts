@@ -14,6 +14,7 @@ import {
   screenshotPath,
   seedTwoStageBuild,
   startUiServer,
+  tabThrough,
   type TestUser,
   type UiServer,
 } from './support.js';
@@ -162,6 +163,35 @@ function describeGuest(): void {
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.goto(`${server.url}/`);
       await page.getByRole('heading', { name: 'Public repositories' }).waitFor();
+    });
+
+    test('at phone width a guest gets the same pages without sideways scrolling, every control reachable by Tab', async () => {
+      const phone = await browser.newContext({
+        viewport: { width: 390, height: 844 },
+        isMobile: true,
+        hasTouch: true,
+      });
+      try {
+        const p = await phone.newPage();
+        for (const [name, path, ready] of [
+          ['repos', '/', '[data-testid="repo-item"]'],
+          ['builds', '/oss/lib', '[data-testid="build-item"]'],
+          ['build', '/oss/lib/2/1/1', '.log-line'],
+          ['401', '/alice/private', '.big-code'],
+        ] as const) {
+          await p.goto(`${server.url}${path}`);
+          await p.locator(ready).first().waitFor();
+          const over = Number(await p.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
+          assert.ok(over <= 0, `${name}: ${over}px wider than the phone`);
+          // Keyboard at phone width too: the top bar's links scroll sideways there, yet show their ring.
+          const walk = await tabThrough(p);
+          assert.deepEqual(walk.missed, [], `${name}: not reachable by Tab`);
+          assert.deepEqual(walk.noRing, [], `${name}: focused without a visible ring`);
+          await p.screenshot({ path: screenshotPath(`phone-guest-${name}.png`), fullPage: true });
+        }
+      } finally {
+        await phone.close();
+      }
     });
 
     test('admin pages ask a guest to sign in', async () => {

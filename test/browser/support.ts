@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { type App, createApp, createLogger } from '../../src/server/app.js';
 import { newRepoKey, newToken } from '../../src/server/auth/tokens.js';
 import { readServerConfig } from '../../src/server/config.js';
@@ -340,4 +340,76 @@ export async function seedTwoStageBuild(
     { stage_id: s2.id, number: 1, name: 'unit', status: 'pending' },
   ]);
   return { repo, build, stages: [s1, s2], steps };
+}
+
+/** What Tab reached on a page: every control's label, those never focused, and focus without a ring. */
+export interface TabWalk {
+  controls: string[];
+  missed: string[];
+  noRing: string[];
+}
+
+// Run in the page (as source text: this file is compiled without the DOM types).
+const MARK_CONTROLS = `(() => {
+  const selector = 'a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
+  const out = [];
+  for (const el of document.querySelectorAll(selector)) {
+    // The skip link is drawn off-screen until it has the focus.
+    const visible = el.checkVisibility() || el.classList.contains('skip');
+    if (!visible || el.closest('[hidden], [inert]')) continue;
+    const text = (el.getAttribute('aria-label') || el.textContent || el.name || el.id || '').trim().slice(0, 40);
+    el.dataset.kb = String(out.length);
+    out.push(el.tagName.toLowerCase() + ' "' + text + '" ' + (el.name || el.id || ''));
+  }
+  document.activeElement?.blur();
+  window.scrollTo(0, 0);
+  return out;
+})()`;
+
+const FOCUSED = `(() => {
+  const el = document.activeElement;
+  if (!el?.dataset?.kb) return null;
+  const style = getComputedStyle(el);
+  const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+  let ring = outline || style.boxShadow !== 'none';
+  if (outline) {
+    // The ring must not be cut off by a scrolling or clipping ancestor.
+    const grow = Math.max(0, parseFloat(style.outlineOffset) + parseFloat(style.outlineWidth));
+    const r = el.getBoundingClientRect();
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      const cs = getComputedStyle(a);
+      if (cs.overflowX === 'visible' && cs.overflowY === 'visible') continue;
+      const ar = a.getBoundingClientRect();
+      const left = ar.left + a.clientLeft;
+      const top = ar.top + a.clientTop;
+      if (r.left - grow < left - 0.5 || r.top - grow < top - 0.5 || r.right + grow > left + a.clientWidth + 0.5 || r.bottom + grow > top + a.clientHeight + 0.5) {
+        ring = false;
+        break;
+      }
+    }
+  }
+  return { kb: Number(el.dataset.kb), ring };
+})()`;
+
+/**
+ * Marks every visible, enabled control of the page, then presses Tab from the top until the focus
+ * comes round again, recording which controls took the focus and whether a focus ring showed.
+ */
+export async function tabThrough(page: Page): Promise<TabWalk> {
+  const controls = (await page.evaluate(MARK_CONTROLS)) as string[];
+  const reached = new Set<number>();
+  const noRing = new Set<string>();
+  for (let i = 0; i < controls.length * 2 + 10; i++) {
+    await page.keyboard.press('Tab');
+    const at = (await page.evaluate(FOCUSED)) as { kb: number; ring: boolean } | null;
+    if (!at) continue;
+    if (reached.has(at.kb) && reached.size === controls.length) break;
+    reached.add(at.kb);
+    if (!at.ring) noRing.add(controls[at.kb]!);
+  }
+  return {
+    controls,
+    missed: controls.filter((_, i) => !reached.has(i)),
+    noRing: [...noRing],
+  };
 }

@@ -157,7 +157,7 @@ function TopBar() {
         </div>
       ) : (
         location.pathname !== '/signin' && (
-          <Link className="button" to={urls.login(`${location.pathname}${location.search}${location.hash}`)}>
+          <Link className="button signin" to={urls.login(`${location.pathname}${location.search}${location.hash}`)}>
             Sign in
           </Link>
         )

@@ -59,6 +59,9 @@ export function StageGraph({
               className={`node${selected === n.number ? ' selected' : ''}`}
               style={{ left: x(n.col), top: y(n.row), width: W, height: H }}
               onClick={() => onSelect(n.number)}
+              // Chromium leaves a half-hidden stage where it is when Tab focuses it; bring all of it,
+              // focus ring included (the wrapper's scroll-padding), into the sideways-scrolling view.
+              onFocus={(e) => e.currentTarget.scrollIntoView({ block: 'nearest', inline: 'nearest' })}
               aria-pressed={selected === n.number}
               data-testid="stage-node"
               data-stage={stage.name}
