@@ -348,6 +348,13 @@ function describeAudit(): void {
         await p.getByRole('heading', { name: 'Not allowed' }).waitFor();
         assert.equal(await p.locator('.big-code').textContent(), '403');
         await p.screenshot({ path: screenshotPath('desktop-403.png') });
+        // A public repo bob may read but not administer: its settings are a 403 page, not a form.
+        await server.repo({ namespace: 'acme', name: 'open', visibility: 'public', private: false }, alice);
+        await p.goto(`${server.url}/acme/open/settings`);
+        await p.getByRole('heading', { name: 'Not allowed' }).waitFor();
+        assert.equal(await p.getByRole('button', { name: 'Save settings' }).count(), 0);
+        await p.goto(`${server.url}/acme/open/secrets`);
+        await p.getByRole('heading', { name: 'Not allowed' }).waitFor();
         await p.goto(`${server.url}/acme/widget`);
         await p.getByRole('heading', { name: 'Not found' }).waitFor();
         assert.equal(await p.locator('.big-code').textContent(), '404');
