@@ -2,6 +2,7 @@
 // SCM's API for GitHub/Gitea/GitLab repositories whose SCM has an API URL (HANGAR_*_API), with the
 // repo owner's token first and then the configured one (HANGAR_*_TOKEN), as commit statuses do.
 import type { ServerConfig } from '../config.js';
+import type { User } from '../store/models.js';
 import { findUser } from '../store/queries/users.js';
 import type { Db } from '../store/schema.js';
 import { HttpChangeSource, routedChangeSource } from './changes-http.js';
@@ -9,16 +10,27 @@ import { HttpCommitSource, routedCommitSource } from './commits-http.js';
 import type { ChangeSource, CommitSource, ConfigSource } from './content.js';
 import { type HttpConfigOptions, HttpConfigSource, routedConfigSource } from './config-http.js';
 
-/** `openToken` turns a stored SCM token into the token (they are sealed at rest: auth/oauth-token.ts). */
-type Extra = { fetch?: typeof fetch; timeoutMs?: number; openToken?: (stored: string) => string };
+/**
+ * `openToken` turns a stored SCM token into the token (they are sealed at rest: auth/oauth-token.ts);
+ * `freshOwner`, when given, instead gives the owner with their token opened and renewed when due.
+ */
+type Extra = {
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+  openToken?: (stored: string) => string;
+  freshOwner?: (owner: User) => Promise<User>;
+};
 
 function apiOptions(config: Pick<ServerConfig, 'status'>, db: Db, extra: Extra): HttpConfigOptions {
-  const { openToken = (t: string) => t, ...options } = extra;
+  const { openToken = (t: string) => t, freshOwner, ...options } = extra;
   return {
     endpoints: { ...config.status.endpoints },
     tokens: { ...config.status.tokens },
-    ownerToken: async (repo) =>
-      repo.user_id ? openToken((await findUser(db, repo.user_id))?.oauth_token ?? '') : '',
+    ownerToken: async (repo) => {
+      const owner = repo.user_id ? await findUser(db, repo.user_id) : undefined;
+      if (!owner) return '';
+      return freshOwner ? (await freshOwner(owner)).oauth_token : openToken(owner.oauth_token);
+    },
     ...options,
   };
 }

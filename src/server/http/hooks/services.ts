@@ -5,7 +5,8 @@
 // commit statuses go nowhere until an SCM API is configured. One set per app: the hook and build
 // routes share it.
 import type { RouteContext } from '../../app.js';
-import { openOAuthToken, withOpenOAuth } from '../../auth/oauth-token.js';
+import { scmTokensOf } from '../../auth/oauth-renew.js';
+import { openOAuthToken } from '../../auth/oauth-token.js';
 import { serverLink } from '../../config.js';
 import { convertingConfigSource } from '../../convert/converting-source.js';
 import {
@@ -18,6 +19,7 @@ import { mirroredSources, mirrorsFor } from '../../scm/mirror-services.js';
 import { routedRepoHooks, scmRepoHooks } from '../../scm/repo-hooks.js';
 import { schedulerOf } from '../../scheduler/index.js';
 import { HttpStatusService } from '../../scm/status/http.js';
+import type { User } from '../../store/models.js';
 import type { ScmServices, TriggerDeps } from '../../trigger/trigger.js';
 
 declare module '../../app.js' {
@@ -35,16 +37,18 @@ const cache = new WeakMap<object, ScmServices>();
 export function scmServicesOf(ctx: RouteContext): ScmServices {
   let services = cache.get(ctx);
   if (!services) {
-    // Users' SCM tokens are sealed at rest; the SCM clients get them opened.
+    // Users' SCM tokens are sealed at rest; the SCM clients get them opened (and renewed when due).
     const openToken = (stored: string) => openOAuthToken(ctx.box, stored);
+    const tokens = scmTokensOf(ctx);
+    const freshOwner = (owner: User) => tokens.fresh(owner);
     const status = ctx.scm?.status ?? new HttpStatusService({ link: serverLink(ctx.config), endpoints: {} });
     services = {
-      config: ctx.scm?.config ?? configuredConfigSource(ctx.config, ctx.store.db, { openToken }),
-      commits: ctx.scm?.commits ?? configuredCommitSource(ctx.config, ctx.store.db, { openToken }),
-      changes: ctx.scm?.changes ?? configuredChangeSource(ctx.config, ctx.store.db, { openToken }),
+      config: ctx.scm?.config ?? configuredConfigSource(ctx.config, ctx.store.db, { freshOwner }),
+      commits: ctx.scm?.commits ?? configuredCommitSource(ctx.config, ctx.store.db, { freshOwner }),
+      changes: ctx.scm?.changes ?? configuredChangeSource(ctx.config, ctx.store.db, { freshOwner }),
       status: {
-        send: ({ owner, ...rest }) =>
-          status.send({ ...rest, ...(owner && { owner: withOpenOAuth(ctx.box, owner) }) }),
+        send: async ({ owner, ...rest }) =>
+          status.send({ ...rest, ...(owner && { owner: await tokens.fresh(owner) }) }),
       },
     };
     // Repositories known by a remote URL only (scm `git`) are read from this server's mirror of them.

@@ -26,6 +26,8 @@ export interface DetailsDeps {
   config: ConfigSource;
   system: { proto: string; host: string; version: string };
   log?: { warn(obj: object, msg: string): void };
+  /** The repo owner with their SCM token opened and renewed when due (default: opened only). */
+  freshOwner?: (owner: User) => Promise<User>;
 }
 
 /** What the details of a stage are made of (the stage and build are also needed when the config fails). */
@@ -70,7 +72,7 @@ export async function stageDetails(deps: DetailsDeps, c: StageContext): Promise<
     // A repo mirrored from a plain git remote is cloned with that remote's own credentials.
     netrc: isMirrored(c.repo)
       ? await remoteNetrc(deps.db, deps.box, c.repo)
-      : netrcFor(c.repo, c.owner && withOpenOAuth(deps.box, c.owner)),
+      : netrcFor(c.repo, c.owner && (await (deps.freshOwner?.(c.owner) ?? withOpenOAuth(deps.box, c.owner)))),
   };
 }
 

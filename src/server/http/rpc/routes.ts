@@ -24,6 +24,7 @@ import { findRepo } from '../../store/queries/repos.js';
 import { findStep } from '../../store/queries/steps.js';
 import { findUser } from '../../store/queries/users.js';
 import { sendStatus } from '../../trigger/trigger.js';
+import { scmTokensOf } from '../../auth/oauth-renew.js';
 import { scmServicesOf } from '../hooks/services.js';
 import { stageJson, stepJson } from '../api/builds-present.js';
 import { badRequest, HttpError, notFound } from '../api/errors.js';
@@ -147,6 +148,7 @@ export async function rpcRoutes(app: App, ctx: RouteContext): Promise<void> {
           config: scmServicesOf(ctx).config,
           system: { proto: ctx.config.serverProto, host: ctx.config.serverHost, version: ctx.version },
           log: ctx.logger,
+          freshOwner: (owner) => scmTokensOf(ctx).fresh(owner),
         },
         c,
       );

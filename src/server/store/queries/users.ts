@@ -92,6 +92,19 @@ export async function setUserToken(db: Db, userId: number, token: string): Promi
   if (res.numUpdatedRows === 0n) throw new ConflictError('user', userId);
 }
 
+/** Replaces the user's SCM OAuth credentials only (as stored: the caller seals them). */
+export async function setUserOAuth(
+  db: Db,
+  userId: number,
+  oauth: Pick<User, 'oauth_token' | 'oauth_refresh' | 'oauth_expiry'>,
+): Promise<void> {
+  await db
+    .updateTable('users')
+    .set(encode({ ...oauth, updated: unixNow() }))
+    .where('id', '=', userId)
+    .execute();
+}
+
 /** Deletes a user (their perms go with them). */
 export async function deleteUser(db: Db, id: number): Promise<void> {
   await db.deleteFrom('users').where('id', '=', id).execute();
