@@ -303,7 +303,8 @@ describe('hangar repo add URL, over a listening server', () => {
 buildServerTest(
   'the API: credentials are for git remotes only; a refused remote creates nothing',
   async (s) => {
-    const remote = await startRemote({ auth: { login: 'jane', password: 'pw-0123456' } });
+    const auth = { login: 'jane', password: 'pw-0123456' };
+    const remote = await startRemote({ auth });
     try {
       await remote.commit('x', { '.drone.yml': CONFIG });
       const local = await s.call('POST', '/api/repos/acme/creds', {
@@ -329,6 +330,23 @@ buildServerTest(
       const built = await s.call('POST', '/api/repos/acme/ok/builds', { token: s.admin.token });
       assert.equal(built.status, 200, built.body);
       assert.deepEqual(stageNames(built.json), ['test']);
+
+      // The token changes at the remote: builds fail clearly until the repo gets the new one; a
+      // refused new one leaves the old one in place.
+      auth.password = 'pw-rotated-789';
+      const stale = await s.call('POST', '/api/repos/acme/ok/builds', { token: s.admin.token });
+      assert.equal(stale.status, 400);
+      assert.match(stale.json.message, /authentication failed for .*refused the username and password/);
+      const repo = await findRepoBySlug(s.db, 'acme/ok');
+      assert.ok(repo);
+      const rotate = (password: string) =>
+        s.call('POST', '/api/repos/acme/ok', { token: s.admin.token, body: { username: 'jane', password } });
+      assert.equal((await rotate('pw-still-wrong')).status, 400);
+      assert.equal((await remoteNetrc(s.db, s.box, repo))?.password, 'pw-0123456');
+      assert.equal((await rotate('pw-rotated-789')).status, 200);
+      assert.equal((await remoteNetrc(s.db, s.box, repo))?.password, 'pw-rotated-789');
+      const again = await s.call('POST', '/api/repos/acme/ok/builds', { token: s.admin.token });
+      assert.equal(again.status, 200, again.body);
     } finally {
       await remote.close();
     }
