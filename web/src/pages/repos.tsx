@@ -155,6 +155,8 @@ function AddRepo({ onAdded }: { onAdded: () => void }) {
     try {
       const repo = await api.enableRepo(m[1]!, m[2]!, {
         ...(url.trim() ? { git_http_url: url.trim() } : {}),
+        // An http(s) URL is a remote the server mirrors (scm `git`); a path is a repo on its machine.
+        ...(/^https?:\/\//i.test(url.trim()) ? { scm: 'git' } : {}),
         ...(branch.trim() ? { default_branch: branch.trim() } : {}),
       });
       onAdded();
