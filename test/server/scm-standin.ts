@@ -30,6 +30,8 @@ export interface Reply {
   status: number;
   json?: Json;
   headers?: Record<string, string>;
+  /** A body that is not JSON (raw files), sent instead of `json`. */
+  text?: string;
   /** Drop the connection instead of answering. */
   hangUp?: boolean;
 }
@@ -336,7 +338,8 @@ export class ScmStandIn {
         return;
       }
       const headers = { 'content-type': 'application/json; charset=utf-8', ...reply.headers };
-      res.writeHead(reply.status, headers).end(reply.json === undefined ? '' : JSON.stringify(reply.json));
+      const out = reply.text ?? (reply.json === undefined ? '' : JSON.stringify(reply.json));
+      res.writeHead(reply.status, headers).end(out);
     });
   }
 

@@ -7,18 +7,19 @@
 // the secret the SCM was given makes a build through /hook.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { after, before, beforeEach } from 'node:test';
+import { after, before, beforeEach, test } from 'node:test';
 import { sealOAuthToken } from '../../src/server/auth/oauth-token.js';
 import { readServerConfig, type ServerConfig } from '../../src/server/config.js';
 import type { Repo } from '../../src/server/store/models.js';
 import { listBuilds } from '../../src/server/store/queries/builds.js';
 import { findRepoBySlug } from '../../src/server/store/queries/repos.js';
+import { compatPath, compatSkip } from '../support/compat.js';
 import { serverTest, type TestServer, type TestUser } from './harness.js';
 import { signatureHeaders } from './hooks-support.js';
 import {
@@ -416,3 +417,65 @@ serverTest(
   },
   giteaOnly,
 );
+
+/** A corpus push (Gitea's or GitLab's real payload) to main of `slug` at `head`, adding `.drone.yml`. */
+function corpusPush(provider: 'gitea' | 'gitlab', slug: string, head: string): Json {
+  const p = JSON.parse(readFileSync(compatPath('webhooks', provider, 'push.json'), 'utf8'));
+  const [owner, name] = slug.split('/');
+  p.ref = 'refs/heads/main';
+  p.before = '1111111111111111111111111111111111111111';
+  p.after = head;
+  p.commits[0].id = head;
+  Object.assign(p.commits[0], { added: ['.drone.yml'], modified: [], removed: [] });
+  if (provider === 'gitlab') {
+    p.checkout_sha = head;
+    p.project.path_with_namespace = slug;
+  } else {
+    Object.assign(p.repository.owner, { login: owner, username: owner });
+    Object.assign(p.repository, { name, full_name: slug });
+  }
+  return p;
+}
+
+for (const provider of ['gitea', 'gitlab'] as const) {
+  const name = `${provider}: a push signed with the secret the SCM was given builds (corpus payload through /hook)`;
+  if (compatSkip()) {
+    test(name, { skip: compatSkip() }, () => {});
+    continue;
+  }
+  t(name, async (s) => {
+    const me = await s.user(undefined, { oauth_token: sealOAuthToken(s.box, `${provider}-owner-token`) });
+    const slug = 'team/built';
+    await synced(s, provider, slug, me);
+    assert.equal((await s.call('POST', `/api/repos/${slug}`, { token: me.token })).status, 200);
+    const hook = scm.hooksOf(provider, hooksKey(provider, slug))[0]?.body;
+    const secret = (provider === 'gitlab' ? hook?.token : hook?.config?.secret) as string;
+    assert.equal(secret, (await findRepoBySlug(s.db, slug))?.signer);
+
+    const head = '5d2a7f0c9b8e7d6c5b4a39281706f5e4d3c2b1a0';
+    const raw =
+      provider === 'gitea'
+        ? `/api/v1/repos/${slug}/raw/.drone.yml?ref=${head}`
+        : `/api/v4/projects/${encodeURIComponent(slug)}/repository/files/.drone.yml/raw?ref=${head}`;
+    const config = pipelines(pipeline('test'));
+    scm.handlers.push((req) =>
+      req.path === raw
+        ? { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, text: config }
+        : undefined,
+    );
+    const body = JSON.stringify(corpusPush(provider, slug, head));
+    const res = await s.call('POST', '/hook', {
+      payload: body,
+      headers: {
+        [provider === 'gitea' ? 'x-gitea-event' : 'x-gitlab-event']:
+          provider === 'gitea' ? 'push' : 'Push Hook',
+        ...signatureHeaders(provider, body, secret),
+      },
+    });
+    assert.equal(res.status, 200, res.body);
+    assert.equal(res.json.number, 1);
+    assert.equal(res.json.after, head);
+    const read = scm.take().find((r) => r.path === raw);
+    assert.equal(read?.authorization, `Bearer ${provider}-owner-token`);
+  });
+}
