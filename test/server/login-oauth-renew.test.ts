@@ -19,7 +19,7 @@ async function signIn(s: TestServer): Promise<string> {
   const start = await s.call('GET', '/login');
   const location = String(start.headers.location);
   const state = new URL(location).searchParams.get('state');
-  const cookie = String(start.headers['set-cookie']).split(';')[0];
+  const cookie = String(start.headers['set-cookie']).split(';')[0] as string;
   const back = new URL((await fetch(location, { redirect: 'manual' })).headers.get('location') ?? '');
   const done = await s.call('GET', `/login?code=${back.searchParams.get('code')}&state=${state}`, {
     headers: { cookie },
