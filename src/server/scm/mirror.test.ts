@@ -133,7 +133,7 @@ test('URLs: http(s) only, never with credentials in them', () => {
   assert.throws(() => checkRemoteUrl('https://jane:pw@git.example.com/a.git'), /must not hold credentials/);
   assert.throws(() => checkRemoteUrl('ssh://git@git.example.com/a.git'), /ssh URLs cannot be mirrored/);
   assert.throws(() => checkRemoteUrl('file:///srv/a.git'), /file URLs cannot be mirrored/);
-  assert.throws(() => checkRemoteUrl('not a url'), /is not a URL/);
+  assert.throws(() => checkRemoteUrl('not a url'), /the clone URL is not a valid URL/);
   assert.equal(
     describeFetchFailure('https://x/a.git', 'fatal: something with hunter22 in it\n', {
       username: 'u',

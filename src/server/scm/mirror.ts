@@ -43,7 +43,8 @@ export function checkRemoteUrl(text: string): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new MirrorError(`"${text.slice(0, 200)}" is not a URL`);
+    // Not echoed: a malformed URL may still hold a password.
+    throw new MirrorError('the clone URL is not a valid URL');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new MirrorError(`${url.protocol.replace(/:$/, '')} URLs cannot be mirrored: give an http(s) URL`);
