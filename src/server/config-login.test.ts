@@ -82,3 +82,27 @@ test('sign-in settings a user got wrong', () => {
     /one SCM.*github and gitlab/,
   );
 });
+
+test("HANGAR_USER_CREATE (Drone's DRONE_USER_CREATE)", () => {
+  assert.equal(readServerConfig({}).userCreate, undefined);
+  assert.deepEqual(readServerConfig({ DRONE_USER_CREATE: 'username:octocat,admin:true' }).userCreate, {
+    login: 'octocat',
+    admin: true,
+    machine: false,
+    token: '',
+  });
+  assert.deepEqual(
+    readServerConfig({ HANGAR_USER_CREATE: 'username:bot, machine:true, token:0123456789abcdef0123' })
+      .userCreate,
+    { login: 'bot', admin: false, machine: true, token: '0123456789abcdef0123' },
+  );
+  for (const bad of [
+    'octocat',
+    'username:',
+    'username:a,admin:maybe',
+    'username:a,machine:true',
+    'username:a,role:x',
+  ]) {
+    assert.throws(() => readServerConfig({ HANGAR_USER_CREATE: bad }), ConfigError, bad);
+  }
+});

@@ -40,8 +40,19 @@ export interface ServerConfig {
   readonly forkApproval: boolean;
   /** Signing in through an SCM's OAuth and the browser session cookie. */
   readonly login: LoginSettings;
+  /** A user made (or updated) at every start, as Drone's DRONE_USER_CREATE. */
+  readonly userCreate: UserCreate | undefined;
   /** Jsonnet and the convert extension (drone-reference.md §5.9); undefined = YAML only. */
   readonly convert?: ConvertSettings;
+}
+
+/** HANGAR_USER_CREATE: `username:LOGIN[,admin:true][,machine:true][,token:TOKEN]`. */
+export interface UserCreate {
+  readonly login: string;
+  readonly admin: boolean;
+  readonly machine: boolean;
+  /** API token to give the user ('' = none; a machine account needs one). */
+  readonly token: string;
 }
 
 /** An SCM users can sign in with. */
@@ -203,7 +214,35 @@ export function readServerConfig(
     forkApproval,
     login,
     convert: readConvertSettings(get, (msg) => new ConfigError(msg)),
+    userCreate: userCreate(get('HANGAR_USER_CREATE', 'DRONE_USER_CREATE')),
   };
+}
+
+function userCreate(text: string | undefined): UserCreate | undefined {
+  if (text === undefined) return undefined;
+  const fields: Record<string, string> = {};
+  for (const part of text.split(',')) {
+    const i = part.indexOf(':');
+    const key = (i < 0 ? part : part.slice(0, i)).trim().toLowerCase();
+    if (!['username', 'admin', 'machine', 'token'].includes(key) || i < 0) {
+      throw new ConfigError(
+        `HANGAR_USER_CREATE must be username:LOGIN[,admin:true][,machine:true][,token:TOKEN], not "${part.trim()}"`,
+      );
+    }
+    fields[key] = part.slice(i + 1).trim();
+  }
+  const login = fields.username ?? '';
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,249}$/.test(login)) {
+    throw new ConfigError('HANGAR_USER_CREATE needs username:LOGIN (letters, digits, ".", "_", "-")');
+  }
+  const token = fields.token ?? '';
+  if (token !== '' && !/^[\x21-\x7e]{16,256}$/.test(token)) {
+    throw new ConfigError('HANGAR_USER_CREATE token must be 16 to 256 printable characters without spaces');
+  }
+  const machine = bool(fields.machine, 'HANGAR_USER_CREATE machine');
+  if (machine && token === '')
+    throw new ConfigError('HANGAR_USER_CREATE: a machine account needs token:TOKEN');
+  return { login, admin: bool(fields.admin, 'HANGAR_USER_CREATE admin'), machine, token };
 }
 
 /** A boolean setting: true/false, 1/0, yes/no, on/off (any case); unset = false. */

@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { createApp, createLogger, systemClock } from '../../server/app.js';
 import { bootstrapAdmin } from '../../server/auth/bootstrap.js';
+import { applyUserCreate } from '../../server/auth/user-create.js';
 import { ConfigError, type ConfigFlags, readServerConfig } from '../../server/config.js';
 import { cronTickerPlugin } from '../../server/cron/plugin.js';
 import { configuredStatusService } from '../../server/scm/status/configured.js';
@@ -90,6 +91,11 @@ async function runServer(flags: ConfigFlags & { runner?: boolean }): Promise<voi
   }
 
   const logger = createLogger(config.logLevel);
+  // Before the bootstrap admin: an admin named here makes the generated `admin` unnecessary.
+  if (config.userCreate) {
+    const made = await applyUserCreate(store.db, config.userCreate);
+    if (made.created) say(`created the user "${made.user.login}" (HANGAR_USER_CREATE)`);
+  }
   const boot = await bootstrapAdmin(store.db, config.adminToken);
   if (boot.token && boot.user) {
     say(
