@@ -16,6 +16,7 @@ import {
   fakeScmEnv,
   startFakeScm,
 } from '../support/fake-scm-oauth.js';
+import { pgSkip } from '../support/pg.js';
 import { type Answer, startTestServer, type TestServer } from './harness.js';
 
 const COOKIE_SECRET = 'test-cookie-secret-0123456789abcdef';
@@ -29,6 +30,7 @@ async function setup(
   kind: FakeScmKind,
   account: Partial<FakeAccount> = {},
   env: Record<string, string> = {},
+  dialect: 'sqlite' | 'postgres' = 'sqlite',
 ): Promise<Setup> {
   const scm = await startFakeScm(kind, {
     login: 'octocat',
@@ -37,7 +39,7 @@ async function setup(
     ...account,
   });
   const s = await startTestServer(
-    'sqlite',
+    dialect,
     {},
     {},
     { ...fakeScmEnv(scm), HANGAR_COOKIE_SECRET: COOKIE_SECRET, ...env },
@@ -448,4 +450,24 @@ describe('who may sign in', () => {
       await s.close();
     }
   });
+});
+
+test('the dance on PostgreSQL: created, signed in again, the token sealed', { skip: pgSkip() }, async () => {
+  const ctx = await setup('gitlab', { login: 'pg-user' }, {}, 'postgres');
+  try {
+    const { s, scm } = ctx;
+    const first = await signIn(s);
+    assert.ok(first.session);
+    const again = await signIn(s);
+    const row = await findUserByLogin(s.db, 'pg-user');
+    assert.ok(row);
+    assert.equal(openOAuthToken(s.box, row.oauth_token), scm.issued.at(-1));
+    assert.notEqual(row.oauth_token, scm.issued.at(-1));
+    const me = await s.call('GET', '/api/user', {
+      headers: { cookie: `${SESSION_COOKIE}=${again.session}` },
+    });
+    assert.equal(me.json.id, row.id);
+  } finally {
+    await teardown(ctx);
+  }
 });
