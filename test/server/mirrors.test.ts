@@ -337,6 +337,17 @@ buildServerTest(
       const stale = await s.call('POST', '/api/repos/acme/ok/builds', { token: s.admin.token });
       assert.equal(stale.status, 400);
       assert.match(stale.json.message, /authentication failed for .*refused the username and password/);
+      const job = await s.call('POST', '/api/repos/acme/ok/cron', {
+        token: s.admin.token,
+        body: { name: 'hourly', expr: '@hourly' },
+      });
+      assert.equal(job.status, 200, job.body);
+      const cronRun = await s.call('POST', '/api/repos/acme/ok/cron/hourly', { token: s.admin.token });
+      assert.equal(cronRun.status, 404);
+      assert.match(
+        cronRun.json.message,
+        /cannot find the head of branch main of acme\/ok: authentication failed/,
+      );
       const repo = await findRepoBySlug(s.db, 'acme/ok');
       assert.ok(repo);
       const rotate = (password: string) =>

@@ -4,6 +4,7 @@
 // author and sender. Cron builds send no SCM status (the status service skips them).
 import { expandRef, type Hook, newHook } from '../scm/hook.js';
 import type { Commit } from '../scm/git.js';
+import { MirrorError } from '../scm/mirror.js';
 import type { Cron, Repo } from '../store/models.js';
 import { type TriggerDeps, type TriggerResult, triggerBuild } from '../trigger/trigger.js';
 
@@ -35,15 +36,22 @@ export function cronHook(cron: Cron, branch: string, commit: Commit): Hook {
   });
 }
 
-/** The head commit of the job's branch, or undefined when the SCM cannot tell. */
+/**
+ * The head commit of the job's branch, or undefined when the SCM cannot tell; `error` says why when
+ * a mirrored remote could not be fetched (its message never holds credentials).
+ */
 export async function cronCommit(
   deps: Pick<TriggerDeps, 'scm'>,
   repo: Repo,
   cron: Cron,
-): Promise<{ branch: string; commit: Commit | undefined }> {
+): Promise<{ branch: string; commit: Commit | undefined; error?: string }> {
   const branch = cronBranch(cron, repo);
-  const commit = await deps.scm.commits.findRef(repo, expandRef(branch, 'refs/heads')).catch(() => undefined);
-  return { branch, commit };
+  let error: string | undefined;
+  const commit = await deps.scm.commits.findRef(repo, expandRef(branch, 'refs/heads')).catch((err) => {
+    if (err instanceof MirrorError) error = err.message;
+    return undefined;
+  });
+  return { branch, commit, ...(error !== undefined && { error }) };
 }
 
 /**
@@ -51,9 +59,10 @@ export async function cronCommit(
  * resolves the branch head and triggers the build. `no_commit` when the branch has no head.
  */
 export async function fireCron(deps: TriggerDeps, repo: Repo, cron: Cron): Promise<FireResult> {
-  const { branch, commit } = await cronCommit(deps, repo, cron);
+  const { branch, commit, error } = await cronCommit(deps, repo, cron);
   if (!commit) {
-    return { kind: 'no_commit', reason: `cannot find the head of branch ${branch} of ${repo.slug}` };
+    const why = error !== undefined ? `: ${error}` : '';
+    return { kind: 'no_commit', reason: `cannot find the head of branch ${branch} of ${repo.slug}${why}` };
   }
   return triggerBuild(deps, repo, cronHook(cron, branch, commit));
 }

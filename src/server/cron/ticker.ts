@@ -104,10 +104,13 @@ export async function runDueCrons(deps: CronTickerDeps, now: Date): Promise<Tick
         else report.lost += 1;
         continue;
       }
-      const { branch, commit } = await cronCommit(deps.trigger, repo, cron);
+      const { branch, commit, error } = await cronCommit(deps.trigger, repo, cron);
       if (!commit) {
         if (await claimOnly()) {
-          log?.warn({ ...fields, slug: repo.slug, branch }, 'cron: cannot find the head of the branch');
+          log?.warn(
+            { ...fields, slug: repo.slug, branch, ...(error !== undefined && { err: error }) },
+            'cron: cannot find the head of the branch',
+          );
           skip(`cannot find the head of branch ${branch}`);
         } else report.lost += 1;
         continue;
