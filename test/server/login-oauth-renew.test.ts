@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TOKEN_HEADER } from '../../src/protocol/types.js';
-import { SESSION_COOKIE } from '../../src/server/auth/cookie.js';
+import { CSRF_HEADER, SESSION_COOKIE } from '../../src/server/auth/cookie.js';
 import { openOAuthToken } from '../../src/server/auth/oauth-token.js';
 import type { User } from '../../src/server/store/models.js';
 import { findUserByLogin, setUserOAuth } from '../../src/server/store/queries/users.js';
@@ -87,6 +87,41 @@ test('an expiring GitLab token is renewed before a runner gets the netrc; a fres
     assert.equal((await details()).password, second);
     assert.match(s.logs(), /cannot renew the SCM token/);
     assert.ok(!s.logs().includes(second as string), 'no token in the log');
+  } finally {
+    await s.close();
+    await scm.close();
+  }
+});
+
+test('a repository sync renews an expiring token first and lists the repos with the new one', async () => {
+  const scm = await startFakeScm('gitlab', { login: 'syncer', email: 's@example.com', orgs: [] });
+  const s = await startTestServer(
+    'sqlite',
+    {},
+    {},
+    {
+      ...fakeScmEnv(scm),
+      HANGAR_COOKIE_SECRET: 'renew-test-cookie-secret-0123',
+    },
+  );
+  try {
+    const session = await signIn(s);
+    const cookie = `${SESSION_COOKIE}=${session}`;
+    const user = (await findUserByLogin(s.db, 'syncer')) as User;
+    await setUserOAuth(s.db, user.id, { ...user, oauth_expiry: Math.floor(Date.now() / 1000) + 120 });
+    const me = await s.call('GET', '/api/user', { headers: { cookie } });
+    const csrf = String(me.headers[CSRF_HEADER]);
+    const seenBefore = scm.seen.length;
+
+    const sync = await s.call('POST', '/api/user/repos', { headers: { cookie, [CSRF_HEADER]: csrf } });
+    assert.equal(sync.status, 200, sync.body);
+    const during = scm.seen.slice(seenBefore);
+    const refresh = during.findIndex((r) => r.form.grant_type === 'refresh_token');
+    // The sign-in's own background sync may list once before: the last listing is this one's.
+    const listing = during.map((r) => r.path).lastIndexOf('/api/v4/projects');
+    assert.ok(refresh >= 0, 'the token was renewed');
+    assert.ok(listing > refresh, 'the repos were listed after the renewal');
+    assert.equal(during[listing]?.authorization, `Bearer ${scm.issued.at(-1)}`);
   } finally {
     await s.close();
     await scm.close();

@@ -17,8 +17,8 @@ export interface ScmRepoHookOptions {
   endpoints: Partial<Record<HostedScm, string>>;
   /** Token per SCM for users without an SCM token of their own. */
   tokens?: Partial<Record<HostedScm, string>>;
-  /** The user's SCM token from its stored form (sealed at rest); default: as stored. */
-  openToken?: (stored: string) => string;
+  /** The user's SCM token, opened from its sealed form and renewed when due; default: as stored. */
+  userToken?: (user: User) => Promise<string>;
   /** Where a webhook that could not be removed on disable is reported. */
   log?: Pick<Logger, 'warn' | 'info'>;
   fetch?: typeof fetch;
@@ -31,7 +31,7 @@ export function isHostedRepo(repo: Repo): boolean {
 }
 
 /** How to call `repo`'s SCM for `user`; ScmApiError (400) when there is no API URL or token. */
-function apiFor(repo: Repo, user: User, options: ScmRepoHookOptions, what: string): ScmApi {
+async function apiFor(repo: Repo, user: User, options: ScmRepoHookOptions, what: string): Promise<ScmApi> {
   const provider = repo.scm as HostedScm;
   const NAME = provider.toUpperCase();
   const base = options.endpoints[provider];
@@ -41,7 +41,7 @@ function apiFor(repo: Repo, user: User, options: ScmRepoHookOptions, what: strin
       `cannot ${what}: no ${provider} API is configured (set HANGAR_${NAME}_API and HANGAR_${NAME}_TOKEN)`,
     );
   }
-  const own = options.openToken ? options.openToken(user.oauth_token) : user.oauth_token;
+  const own = options.userToken ? await options.userToken(user) : user.oauth_token;
   const token = own || options.tokens?.[provider] || '';
   if (token === '') {
     throw new ScmApiError(
@@ -65,7 +65,7 @@ export function scmRepoHooks(options: ScmRepoHookOptions): RepoHooks {
       const what = `create the webhook of ${repo.slug}`;
       if (repo.signer === '')
         throw new ScmApiError(400, `cannot ${what}: it has no webhook secret; repair it`);
-      await replaceHook(apiFor(repo, user, options, what), repo.slug, options.hookUrl(), repo.signer);
+      await replaceHook(await apiFor(repo, user, options, what), repo.slug, options.hookUrl(), repo.signer);
     },
     async deactivate(repo, user) {
       // The repo is disabled whatever the SCM says: a hook left behind only delivers events that
@@ -73,7 +73,7 @@ export function scmRepoHooks(options: ScmRepoHookOptions): RepoHooks {
       if (options.endpoints[repo.scm as HostedScm] === undefined) return;
       try {
         const what = `remove the webhook of ${repo.slug}`;
-        await removeHooks(apiFor(repo, user, options, what), repo.slug, options.hookUrl());
+        await removeHooks(await apiFor(repo, user, options, what), repo.slug, options.hookUrl());
       } catch (err) {
         options.log?.warn(
           { repo: repo.slug, err: err instanceof Error ? err.message : String(err) },

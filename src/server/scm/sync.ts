@@ -6,6 +6,7 @@
 // in one transaction: a failing SCM leaves the database as it was.
 import type { Logger } from 'pino';
 import type { Clock } from '../app.js';
+import { type RenewContext, scmTokensOf } from '../auth/oauth-renew.js';
 import { openOAuthToken } from '../auth/oauth-token.js';
 import type { ServerConfig } from '../config.js';
 import type { SecretBox } from '../secrets/box.js';
@@ -60,6 +61,13 @@ const PUBLIC_API: Partial<Record<HostedScm, string>> = {
   gitlab: 'https://gitlab.com',
 };
 
+// With a sign-in SCM the token may be due for renewal (GitLab's live 2 hours); without one it is
+// only opened. The context object itself keys the renewer, so concurrent renewals are shared.
+async function userToken(ctx: SyncContext, user: User): Promise<string> {
+  if (ctx.config.login === undefined) return openOAuthToken(ctx.box, user.oauth_token);
+  return (await scmTokensOf(ctx as RenewContext).fresh(user)).oauth_token;
+}
+
 /**
  * Re-reads `user`'s repositories from their SCM with their own token (users.oauth_token) and
  * stores them with the user's permissions (Drone syncs on login and on `POST /api/user/repos`).
@@ -74,7 +82,7 @@ export async function syncUserRepos(
 ): Promise<SyncResult> {
   const db = ctx.store.db;
   const empty = { repos: 0, added: 0, updated: 0, revoked: 0, conflicts: [] };
-  const token = openOAuthToken(ctx.box, user.oauth_token);
+  const token = await userToken(ctx, user);
   if (token === '') return { scm: undefined, skipped: `${user.login} has no SCM token`, ...empty };
   const scm = options.scm ?? ctx.config.login?.oauth?.scm ?? (await chooseScm(db, ctx.config, user));
   if (scm === undefined) return { scm, skipped: 'no SCM API is configured', ...empty };

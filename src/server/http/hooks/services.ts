@@ -94,7 +94,7 @@ export function provideRepoHooks(ctx: RouteContext): void {
       hookUrl,
       endpoints: { ...ctx.config.status.endpoints },
       tokens: { ...ctx.config.status.tokens },
-      openToken: (stored) => openOAuthToken(ctx.box, stored),
+      userToken: async (user) => (await scmTokensOf(ctx).fresh(user)).oauth_token,
       log: ctx.logger,
     }),
   );
