@@ -33,6 +33,8 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   for (const [k, v] of Object.entries(process.env)) {
     if (!k.startsWith('HANGAR_') && !k.startsWith('DRONE_')) env[k] = v;
   }
+  // The sources under test, not a stale `dist/` from an earlier build.
+  if (process.env.HANGAR_FROM_SOURCE) env.HANGAR_FROM_SOURCE = process.env.HANGAR_FROM_SOURCE;
   return { ...env, ...extra };
 }
 
