@@ -20,6 +20,7 @@ let s: BuildServer;
 let url = '';
 let root = '';
 let alice: TestUser;
+let bob: TestUser;
 
 before(async () => {
   const hooks: RepoHooks = localRepoHooks({ hookUrl: () => `${url}/hook` });
@@ -29,7 +30,9 @@ before(async () => {
   assert.ok(addr && typeof addr === 'object');
   url = `http://127.0.0.1:${addr.port}`;
   root = await mkdtemp(join(tmpdir(), 'hangar-local-'));
-  alice = await s.user({ login: 'alice' });
+  // Repositories on the server's machine are a system administrator's to register.
+  alice = await s.user({ login: 'alice', admin: true });
+  bob = await s.user({ login: 'bob' });
 });
 after(async () => {
   await s.close();
@@ -38,9 +41,13 @@ after(async () => {
 
 /** Runs the hangar CLI against the test server. */
 async function hangar(...args: string[]) {
+  return hangarAs(alice, ...args);
+}
+
+async function hangarAs(who: TestUser, ...args: string[]) {
   return execa(process.execPath, [join(repoRoot, 'bin/hangar.js'), ...args], {
     reject: false,
-    env: { HANGAR_SERVER: url, HANGAR_TOKEN: alice.token, DRONE_SERVER: '', DRONE_TOKEN: '' },
+    env: { HANGAR_SERVER: url, HANGAR_TOKEN: who.token, DRONE_SERVER: '', DRONE_TOKEN: '' },
   });
 }
 
@@ -174,5 +181,27 @@ describe('local repositories', () => {
     assert.equal(added.exitCode, 1);
     assert.match(added.stderr, /exists and was not written by Hangar/);
     assert.equal(await readFile(join(r.bare, 'hooks', 'post-receive'), 'utf8'), '#!/bin/sh\necho mine\n');
+  });
+
+  test('only a system administrator registers a repository on the server machine', async () => {
+    const r = await bareWithClone('theirs');
+    const refused = await hangarAs(bob, 'repo', 'add', r.bare);
+    assert.equal(refused.exitCode, 1);
+    assert.match(
+      refused.stderr,
+      /only system administrators can register a repository on the server's machine/,
+    );
+    assert.equal(await findRepoBySlug(s.db, 'bob/theirs'), undefined);
+    const viaScmUid = await s.call('POST', '/api/repos/bob/sneaky', {
+      token: bob.token,
+      body: { scm: 'local', uid: r.bare },
+    });
+    assert.equal(viaScmUid.status, 403, viaScmUid.body);
+    const viaFileUrl = await s.call('POST', '/api/repos/bob/sneaky', {
+      token: bob.token,
+      body: { git_http_url: `file://${r.bare}` },
+    });
+    assert.equal(viaFileUrl.status, 403, viaFileUrl.body);
+    assert.equal(await findRepoBySlug(s.db, 'bob/sneaky'), undefined);
   });
 });

@@ -7,6 +7,7 @@ import type { App, RouteContext } from '../../app.js';
 import { authorizeRepo, requireAdmin, requireUser } from '../../auth/access.js';
 import { newRepoKey } from '../../auth/tokens.js';
 import { forgetRemote, prepareRemote } from '../../scm/mirror-services.js';
+import { localPath } from '../../scm/git.js';
 import { listPublicRepos, listPublicReposWithLatest } from '../../auth/visible-repos.js';
 import { DuplicateError } from '../../store/errors.js';
 import type { Repo, User } from '../../store/models.js';
@@ -134,7 +135,16 @@ export function repoRoutes(app: App, ctx: RouteContext): void {
         if (!SEGMENT.test(owner) || !SEGMENT.test(name)) {
           throw badRequest('owner and name may hold letters, digits, `_`, `-` and `.` only');
         }
-        repo = await createNew(db, owner, name, user, request.body ?? {});
+        const input = request.body ?? {};
+        // A path on the server's machine reads whatever repository lives there (and runners clone
+        // it), so only a system administrator may point a repository at one.
+        if (!user.admin && onThisMachine(input)) {
+          throw new HttpError(
+            403,
+            "only system administrators can register a repository on the server's machine",
+          );
+        }
+        repo = await createNew(db, owner, name, user, input);
       }
       const enabler = requireUser(user);
       let prepared: Repo = { ...withDefaults(repo), active: true, user_id: enabler.id, updated: now(ctx) };
@@ -224,6 +234,11 @@ async function enable(db: Db, prepared: Repo, user: User): Promise<Repo> {
     await upsertPerm(tx, { user_id: user.id, repo_id: prepared.id, read: true, write: true, admin: true });
     return saved;
   });
+}
+
+function onThisMachine(input: { scm?: string; uid?: string; git_http_url?: string }): boolean {
+  if (localPath(input.git_http_url ?? '') !== undefined) return true;
+  return input.scm === 'local' && localPath(input.uid ?? '') !== undefined;
 }
 
 async function createNew(
