@@ -306,14 +306,14 @@ function describeAudit(): void {
       );
       page.once('dialog', (d) => void d.accept());
       await page.getByRole('button', { name: 'Deactivate repository' }).click();
-      await page.getByRole('button', { name: 'Activate repository' }).waitFor();
+      await page.getByRole('button', { name: 'Activate repository', exact: true }).waitFor();
       assert.equal((await findRepoBySlug(server.store.db, 'acme/widget'))?.active, false);
 
       await page.goto(`${server.url}/`);
       const item = page.getByRole('listitem').filter({ hasText: 'acme/widget' });
       await item.getByText('inactive').waitFor();
-      await item.getByRole('button', { name: 'Activate' }).click();
-      await item.getByRole('button', { name: 'Activate' }).waitFor({ state: 'detached' });
+      await item.getByRole('button', { name: 'Activate', exact: true }).click();
+      await item.getByRole('button', { name: 'Activate', exact: true }).waitFor({ state: 'detached' });
       assert.equal((await findRepoBySlug(server.store.db, 'acme/widget'))?.active, true);
     });
 

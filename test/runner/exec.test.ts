@@ -159,6 +159,8 @@ steps:
         return stage?.steps.find((s) => s.name === 'long' && s.status === 'running');
       });
       assert.equal(r.runner.active.length, 1);
+      // "running" comes before the shell has printed anything: cancel once the first line is in.
+      await until('the first line', async () => /^started$/m.test(await server.logOf(step.id)));
       const cancel = await server.api('DELETE', `/api/repos/${repo.slug}/builds/${build.number}`);
       assert.equal(cancel.status, 200);
       // The runner learns of it through its watch and stops the stage (long before the sleep ends).
