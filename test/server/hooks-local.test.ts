@@ -30,6 +30,9 @@ before(async () => {
   assert.ok(addr && typeof addr === 'object');
   url = `http://127.0.0.1:${addr.port}`;
   root = await mkdtemp(join(tmpdir(), 'hangar-local-'));
+  // As when the data directory sits inside a project of ES modules (./hangar-data in Hangar's own
+  // checkout): node then reads the extension-less hook script as an ES module.
+  await writeFile(join(root, 'package.json'), '{"type": "module"}\n');
   // Repositories on the server's machine are a system administrator's to register.
   alice = await s.user({ login: 'alice', admin: true });
   bob = await s.user({ login: 'bob' });

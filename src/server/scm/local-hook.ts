@@ -27,13 +27,13 @@ export function postReceiveScript(nodePath: string, hookUrl: string, slug: strin
   return `#!${nodePath}
 // ${HOOK_MARKER} v1. Tells the Hangar server about every ref a push updates.
 // Re-installed (and replaced) whenever the repository is enabled or repaired in Hangar.
-'use strict';
-const { createHmac } = require('node:crypto');
+// No require/import statements: the hook must run as CommonJS and as an ES module alike (a
+// repository under a package.json with "type": "module" makes node read it as the latter).
 const SERVER = ${JSON.stringify(hookUrl)};
 const REPO = ${JSON.stringify(slug)};
 const KEY = ${JSON.stringify(key)};
 
-async function notify(before, after, ref) {
+async function notify(createHmac, before, after, ref) {
   const body = JSON.stringify({ repo: REPO, ref, before, after, sender: process.env.USER || process.env.LOGNAME || '' });
   const signature = 'sha256=' + createHmac('sha256', KEY).update(body).digest('hex');
   try {
@@ -59,11 +59,12 @@ async function notify(before, after, ref) {
 }
 
 (async () => {
+  const { createHmac } = await import('node:crypto');
   let input = '';
   for await (const chunk of process.stdin) input += chunk;
   for (const line of input.split('\\n')) {
     const [before, after, ref] = line.trim().split(/\\s+/);
-    if (ref) await notify(before, after, ref);
+    if (ref) await notify(createHmac, before, after, ref);
   }
 })();
 `;
