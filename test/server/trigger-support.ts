@@ -3,26 +3,13 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { execa } from 'execa';
 import { localChanges, localCommits, localConfig } from '../../src/server/scm/content.js';
 import { StatusRecorder } from '../../src/server/scm/status/status.js';
 import type { ScmServices, TriggerDeps } from '../../src/server/trigger/trigger.js';
 import type { Db } from '../../src/server/store/schema.js';
+import { git } from '../support/git.js';
 
-const GIT_ENV = {
-  GIT_AUTHOR_NAME: 'Jane Doe',
-  GIT_AUTHOR_EMAIL: 'jane@example.com',
-  GIT_COMMITTER_NAME: 'Jane Doe',
-  GIT_COMMITTER_EMAIL: 'jane@example.com',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-};
-
-/** Runs git in `cwd` and returns its trimmed stdout. */
-export async function git(cwd: string, ...args: string[]): Promise<string> {
-  const res = await execa('git', args, { cwd, env: GIT_ENV });
-  return String(res.stdout).trim();
-}
+export { git };
 
 /** A working repository with commits made through `commit`. */
 export interface WorkRepo {

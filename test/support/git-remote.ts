@@ -10,21 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
 import { execa } from 'execa';
 import { startGitServer } from '../exec/support/git-http.js';
-
-const ENV = {
-  GIT_AUTHOR_NAME: 'Jane Doe',
-  GIT_AUTHOR_EMAIL: 'jane@example.com',
-  GIT_COMMITTER_NAME: 'Jane Doe',
-  GIT_COMMITTER_EMAIL: 'jane@example.com',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-};
-
-/** Runs git in `cwd`; trimmed stdout. */
-export async function gitIn(cwd: string, ...args: string[]): Promise<string> {
-  const res = await execa('git', args, { cwd, env: ENV });
-  return String(res.stdout).trim();
-}
+import { GIT_ENV, git } from './git.js';
 
 export interface RemoteOptions {
   /** Serve as dumb HTTP (static files) instead of smart HTTP. */
@@ -53,12 +39,12 @@ export async function startRemote(options: RemoteOptions = {}): Promise<GitRemot
   const served = join(root, 'served');
   const bare = join(served, 'app.git');
   await mkdir(served);
-  await execa('git', ['init', '-q', '--bare', '-b', 'main', bare], { env: ENV });
+  await execa('git', ['init', '-q', '--bare', '-b', 'main', bare], { env: GIT_ENV });
   const work = join(root, 'work');
-  await execa('git', ['init', '-q', '-b', 'main', work], { env: ENV });
-  await gitIn(work, 'remote', 'add', 'origin', bare);
+  await execa('git', ['init', '-q', '-b', 'main', work], { env: GIT_ENV });
+  await git(work, 'remote', 'add', 'origin', bare);
   const refresh = async () => {
-    if (options.dumb) await gitIn(bare, 'update-server-info');
+    if (options.dumb) await git(bare, 'update-server-info');
   };
 
   let base: string;
@@ -98,15 +84,15 @@ export async function startRemote(options: RemoteOptions = {}): Promise<GitRemot
       for (const [path, content] of Object.entries(files)) {
         await mkdir(dirname(join(work, path)), { recursive: true });
         await writeFile(join(work, path), content);
-        await gitIn(work, 'add', path);
+        await git(work, 'add', path);
       }
-      await gitIn(work, 'commit', '-q', '--allow-empty', '-m', message);
-      await gitIn(work, 'push', '-q', 'origin', 'main');
+      await git(work, 'commit', '-q', '--allow-empty', '-m', message);
+      await git(work, 'push', '-q', 'origin', 'main');
       await refresh();
-      return gitIn(work, 'rev-parse', 'HEAD');
+      return git(work, 'rev-parse', 'HEAD');
     },
     async pushRef(sha, ref) {
-      await gitIn(work, 'push', '-q', 'origin', `${sha}:${ref}`);
+      await git(work, 'push', '-q', 'origin', `${sha}:${ref}`);
       await refresh();
     },
     async close() {
