@@ -9,7 +9,7 @@ import { parse as parseDotenv } from 'dotenv';
 import type { CompileOptions } from '../../spec/compile/compile.js';
 import type { RunnerDevice, RunnerResources, RunnerVolume } from '../../spec/compile/runner-settings.js';
 import { parseBytesSize } from '../../spec/manifest/values.js';
-import { SettingsError } from './settings.js';
+import { listSetting, mapSetting, SettingsError } from './settings.js';
 
 /** What the runner adds to every container, and how it compiles stages. */
 export interface DockerRunnerSettings {
@@ -74,13 +74,6 @@ function lookup(env: Env, names: readonly string[]): Value | undefined {
   return undefined;
 }
 
-function list(v: Value | undefined): string[] {
-  return (v?.value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-}
-
 /** A byte size: plain bytes as Drone reads them, or `512MiB`, `1g`; `allowUnlimited` admits -1. */
 function size(v: Value | undefined, allowUnlimited = false): number {
   if (!v) return 0;
@@ -108,22 +101,10 @@ function bool(v: Value | undefined): boolean {
   throw new SettingsError(`${v.source}: must be true or false, not "${v.value}"`);
 }
 
-/** `k:v,k2:v2` (Drone's map format: split at the first `:`; `=` accepted too). */
-function keyValues(v: Value | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const item of list(v)) {
-    const at = item.search(/[:=]/);
-    if (at <= 0)
-      throw new SettingsError(`${v?.source}: expected key:value pairs separated by commas, got "${item}"`);
-    out[item.slice(0, at).trim()] = item.slice(at + 1).trim();
-  }
-  return out;
-}
-
 /** `src:dst[:ro]`, comma-separated; the same source twice keeps the last, as Drone's map does. */
 function volumes(v: Value | undefined): RunnerVolume[] {
   const bySource = new Map<string, RunnerVolume>();
-  for (const item of list(v)) {
+  for (const item of listSetting(v)) {
     const at = item.indexOf(':');
     const source = at > 0 ? item.slice(0, at) : '';
     let target = at > 0 ? item.slice(at + 1) : '';
@@ -139,7 +120,7 @@ function volumes(v: Value | undefined): RunnerVolume[] {
 
 /** `/dev/host[:/dev/container]`, comma-separated. */
 function devices(v: Value | undefined): RunnerDevice[] {
-  return list(v).map((item) => {
+  return listSetting(v).map((item) => {
     const [host = '', container = host, ...rest] = item.split(':');
     if (!host.startsWith('/') || !container.startsWith('/') || rest.length > 0)
       throw new SettingsError(`${v?.source}: expected /dev/host[:/dev/container], got "${item}"`);
@@ -155,13 +136,13 @@ export function dockerConfigPath(env: Env): string {
 /** Reads the docker runner settings from `env`; a malformed value is a SettingsError naming it. */
 export function readDockerRunnerSettings(env: Env): DockerRunnerSettings {
   const get = (names: readonly string[]) => lookup(env, names);
-  const cpuSet = list(get(V.cpuSet));
+  const cpuSet = listSetting(get(V.cpuSet));
   const bad = cpuSet.find((c) => !/^\d+(-\d+)?$/.test(c));
   if (bad !== undefined)
     throw new SettingsError(`${get(V.cpuSet)?.source}: expected CPUs such as 0,1 or 0-3, got "${bad}"`);
   return {
-    networks: list(get(V.networks)),
-    networkOptions: keyValues(get(V.networkOptions)),
+    networks: listSetting(get(V.networks)),
+    networkOptions: mapSetting(get(V.networkOptions)),
     volumes: volumes(get(V.volumes)),
     devices: devices(get(V.devices)),
     resources: {
@@ -176,7 +157,7 @@ export function readDockerRunnerSettings(env: Env): DockerRunnerSettings {
     envFile: get(V.envFile)?.value ?? '',
     netrcCloneOnly: bool(get(V.netrcCloneOnly)),
     cloneImage: get(V.cloneImage)?.value ?? '',
-    privilegedImages: list(get(V.privilegedImages)),
+    privilegedImages: listSetting(get(V.privilegedImages)),
     allowPluginVolumes: bool(get(V.allowPluginVolumes)),
   };
 }

@@ -161,7 +161,7 @@ export function readRunnerSettings(
     name: text(S.name, host.hostname) || 'hangar-runner',
     capacity: integer(from(S.capacity), 2, 1),
     engine: engineText,
-    labels: keyValues(from(S.labels)),
+    labels: mapSetting(from(S.labels)),
     // Drone's docker runner says linux/amd64 unless told otherwise (what a stage without `platform`
     // asks for); its exec runner says what the host is.
     platform: {
@@ -171,14 +171,14 @@ export function readRunnerSettings(
       kernel: text(S.kernel, ''),
     },
     limits: {
-      repos: list(from(S.limitRepos)),
-      events: list(from(S.limitEvents)),
+      repos: listSetting(from(S.limitRepos)),
+      events: listSetting(from(S.limitEvents)),
       trusted:
         trustedText === undefined
           ? false
           : bool(trustedText, from(S.limitTrusted)?.source ?? '--limit-trusted'),
     },
-    environ: keyValues(from(S.environ)),
+    environ: mapSetting(from(S.environ)),
     maxProcs: integer(from(S.maxProcs), 0, 0),
     dockerConfig: text(S.dockerConfig, ''),
     graceMs: duration(from(S.grace), 10 * 60_000),
@@ -210,17 +210,18 @@ function bool(value: string, source: string): boolean {
   throw new SettingsError(`${source}: must be true or false, not "${value}"`);
 }
 
-function list(v: { value: string } | undefined): string[] {
+/** A comma-separated setting's items, trimmed, without empty ones. */
+export function listSetting(v: { value: string } | undefined): string[] {
   return (v?.value ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
 }
 
-/** `k:v,k2:v2` (Drone's map format; `=` accepted too). */
-function keyValues(v: { value: string; source: string } | undefined): Record<string, string> {
+/** `k:v,k2:v2` (Drone's map format: split at the first `:`; `=` accepted too). */
+export function mapSetting(v: { value: string; source: string } | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const item of list(v)) {
+  for (const item of listSetting(v)) {
     const at = item.search(/[:=]/);
     if (at <= 0)
       throw new SettingsError(`${v?.source}: expected key:value pairs separated by commas, got "${item}"`);
