@@ -133,7 +133,13 @@ describe('hangar repo', () => {
     const env = { HANGAR_TOKEN: BOB_TOKEN };
     const bobRepo = await workRepo();
     try {
-      await ok(['repo', 'add', bobRepo.dir, '--name', `bob/own`], env);
+      // A path on the server's machine is an administrator's to register; a repository in one's
+      // own namespace is anyone's to enable.
+      assert.match(
+        await fails(['repo', 'add', bobRepo.dir, '--name', 'bob/own'], 1, env),
+        /only system administrators can register a repository on the server's machine \(HTTP 403\)/,
+      );
+      await ok(['repo', 'enable', 'bob/own'], env);
       assert.equal(
         await fails(['repo', 'info', 'acme/app'], 1, env),
         'hangar: Not Found (HTTP 404: GET /api/repos/acme/app)',
