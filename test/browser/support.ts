@@ -4,7 +4,7 @@
 // say how to install it (scripts/setup-chromium.sh).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -60,18 +60,44 @@ function newestMtime(path: string): number {
   return newest;
 }
 
-/** Builds web/dist with `npm run web:build` unless it is newer than every source of the UI. */
-export function ensureWebBuild(): void {
+function webBuildFresh(): boolean {
   const index = join(root, 'web', 'dist', 'index.html');
+  if (!existsSync(index)) return false;
+  const built = statSync(index).mtimeMs;
   const sources = [join(root, 'web', 'src'), join(root, 'web', 'index.html'), join(root, 'web', 'public')];
-  if (existsSync(index)) {
-    const built = statSync(index).mtimeMs;
-    if (sources.every((s) => !existsSync(s) || newestMtime(s) <= built)) return;
+  return sources.every((s) => !existsSync(s) || newestMtime(s) <= built);
+}
+
+/**
+ * Builds web/dist with `npm run web:build` unless it is newer than every source of the UI. The
+ * browser test files run at the same time, and a build empties web/dist before it writes it: one
+ * file building while another serves pages made the second's pages blank. So one process builds,
+ * under a lock directory, and the others wait for it and then find the build fresh.
+ */
+export function ensureWebBuild(): void {
+  if (webBuildFresh()) return;
+  const lock = join(root, 'web', '.build-lock');
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // A lock left by a killed process is taken over after the longest a build can take.
+      const held = statSync(lock, { throwIfNoEntry: false });
+      if (held && Date.now() - held.mtimeMs > 5 * 60_000) rmSync(lock, { recursive: true, force: true });
+      Atomics.wait(pause, 0, 0, 200);
+    }
   }
-  execFileSync('npm', ['run', '--silent', 'web:build'], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  try {
+    if (webBuildFresh()) return;
+    execFileSync('npm', ['run', '--silent', 'web:build'], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 /** The runner RPC secret of the test server. */
