@@ -9,6 +9,7 @@ import { jsonnetExtVars } from '../../convert/jsonnet-vars.js';
 import { buildJson, repoJson } from '../http/api/present.js';
 import { type BuildRef, ConfigFetchError, type ConfigSource } from '../scm/content.js';
 import type { Build, Repo } from '../store/models.js';
+import { blankBuild } from '../store/queries/builds.js';
 import { findUser } from '../store/queries/users.js';
 import type { Db } from '../store/schema.js';
 import { callConvertExtension, ConvertExtensionError } from './extension.js';
@@ -29,40 +30,8 @@ const CACHE_SIZE = 10;
 /** The build a lookup is for, with Drone's zero values where the caller gave no field. */
 function fullBuild(repo: Repo, ref: BuildRef): Build {
   return {
-    id: 0,
-    repo_id: repo.id,
-    trigger: '',
-    number: 0,
-    parent: 0,
-    status: 'pending',
-    error: '',
-    event: '',
-    action: '',
-    link: '',
-    timestamp: 0,
-    title: '',
-    message: '',
-    source_repo: '',
-    source: '',
-    target: '',
-    author_login: '',
-    author_name: '',
-    author_email: '',
-    author_avatar: '',
-    sender: '',
-    params: {},
-    cron: '',
-    deploy_to: '',
-    deploy_id: 0,
-    debug: false,
-    changed_files: null,
-    started: 0,
-    finished: 0,
-    created: 0,
-    updated: 0,
-    version: 0,
     // The trigger passes the whole build (a BuildRef is the least it must have).
-    ...(ref as Partial<Build>),
+    ...blankBuild({ repo_id: repo.id, ...(ref as Partial<Build>) }),
     before: ref.before,
     after: ref.after,
     ref: ref.ref,

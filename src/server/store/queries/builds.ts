@@ -15,6 +15,47 @@ export type NewBuild = Pick<Build, 'repo_id'> & Partial<Omit<Build, 'id' | 'vers
 const decode = (row: object): Build => decodeRow(columns.builds, row);
 const encode = (build: Partial<Build>) => encodeRow(columns.builds, build) as Insertable<BuildTable>;
 
+/** A build with Drone's zero values in every field `fields` does not give (created/updated `now`). */
+export function blankBuild(fields: Partial<Build> & Pick<Build, 'repo_id'>, now = 0): Build {
+  return {
+    id: 0,
+    trigger: '',
+    number: 0,
+    parent: 0,
+    status: 'pending',
+    error: '',
+    event: '',
+    action: '',
+    link: '',
+    timestamp: 0,
+    title: '',
+    message: '',
+    before: '',
+    after: '',
+    ref: '',
+    source_repo: '',
+    source: '',
+    target: '',
+    author_login: '',
+    author_name: '',
+    author_email: '',
+    author_avatar: '',
+    sender: '',
+    params: {},
+    cron: '',
+    deploy_to: '',
+    deploy_id: 0,
+    debug: false,
+    changed_files: null,
+    started: 0,
+    finished: 0,
+    created: now,
+    updated: now,
+    version: 0,
+    ...fields,
+  };
+}
+
 /**
  * Inserts a build (version 1). Without an explicit `number` the repo's counter is incremented in
  * the same transaction, so a build never exists without its number and numbers are never reused.
@@ -23,42 +64,7 @@ export async function createBuild(db: Db, input: NewBuild): Promise<Build> {
   return transaction(db, async (tx) => {
     const number = input.number ?? (await nextBuildNumber(tx, input.repo_id));
     const now = unixNow();
-    const build: Omit<Build, 'id'> = {
-      trigger: '',
-      parent: 0,
-      status: 'pending',
-      error: '',
-      event: '',
-      action: '',
-      link: '',
-      timestamp: 0,
-      title: '',
-      message: '',
-      before: '',
-      after: '',
-      ref: '',
-      source_repo: '',
-      source: '',
-      target: '',
-      author_login: '',
-      author_name: '',
-      author_email: '',
-      author_avatar: '',
-      sender: '',
-      params: {},
-      cron: '',
-      deploy_to: '',
-      deploy_id: 0,
-      debug: false,
-      changed_files: null,
-      started: 0,
-      finished: 0,
-      created: now,
-      updated: now,
-      ...input,
-      number,
-      version: 1,
-    };
+    const { id: _, ...build } = blankBuild({ ...input, number, version: 1 }, now);
     const row = await uniquely('build', `${input.repo_id}#${number}`, () =>
       tx.insertInto('builds').values(encode(build)).returningAll().executeTakeFirstOrThrow(),
     );
