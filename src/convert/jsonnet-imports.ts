@@ -15,6 +15,19 @@ export interface ImportRef {
 
 const KEYWORDS = new Set(['import', 'importstr', 'importbin']);
 
+// The single-character escapes of a quoted Jsonnet string (JSON's, plus \').
+const SIMPLE_ESCAPES: Record<string, string> = {
+  '"': '"',
+  "'": "'",
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+};
+
 /** A source the lexer could not read (an unterminated string or comment); jsonnet will say so too. */
 export class JsonnetScanError extends Error {
   override name = 'JsonnetScanError';
@@ -144,19 +157,8 @@ class Lexer {
       if (c === quote) break;
       if (c === '\\') {
         const e = s[j + 1];
-        const simple: Record<string, string> = {
-          '"': '"',
-          "'": "'",
-          '\\': '\\',
-          '/': '/',
-          b: '\b',
-          f: '\f',
-          n: '\n',
-          r: '\r',
-          t: '\t',
-        };
-        if (e !== undefined && simple[e] !== undefined) {
-          out += simple[e];
+        if (e !== undefined && SIMPLE_ESCAPES[e] !== undefined) {
+          out += SIMPLE_ESCAPES[e];
           j += 2;
         } else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(s.slice(j + 2, j + 6))) {
           out += String.fromCharCode(Number.parseInt(s.slice(j + 2, j + 6), 16));
