@@ -7,7 +7,6 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
-import { execa } from 'execa';
 import type { Engine } from '../../src/engine/engine.js';
 import {
   createRunner,
@@ -30,19 +29,7 @@ import { createRepo, type NewRepo } from '../../src/server/store/queries/repos.j
 import { listStagesOfBuild } from '../../src/server/store/queries/stages.js';
 import { listStepsOfStage } from '../../src/server/store/queries/steps.js';
 import { createUser, setUserToken } from '../../src/server/store/queries/users.js';
-
-const GIT_ENV = {
-  GIT_AUTHOR_NAME: 'Jane Doe',
-  GIT_AUTHOR_EMAIL: 'jane@example.com',
-  GIT_COMMITTER_NAME: 'Jane Doe',
-  GIT_COMMITTER_EMAIL: 'jane@example.com',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-};
-
-async function git(cwd: string, ...args: string[]): Promise<string> {
-  return String((await execa('git', args, { cwd, env: GIT_ENV })).stdout).trim();
-}
+import { git } from '../support/git.js';
 
 export interface ServerOptions {
   /** Scheduler timings (holds, leases). */
